@@ -1,0 +1,104 @@
+# vheap build.  `make help` lists the targets.
+#
+#   make          build/libvheap.a (release, single translation unit)
+#   make check    everything CI runs: lint (gcc + clang, -Werror, freestanding
+#                 symbol check), unit and random tests under ASan+UBSan, and
+#                 whatever the mk/*.mk fragments add to CHECK_TARGETS
+#
+# Each capability around the core (fuzzing, proofs, benchmarks, the global
+# heap and malloc shim) lives in its own fragment mk/NAME.mk, which adds its
+# targets and appends its checks to CHECK_TARGETS.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+
+STD_WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror
+CORE_INC := -Icore/include -Icore
+CORE_SRCS := core/bitmap.c core/buddy.c core/slab.c core/heap.c
+CORE_HDRS := $(wildcard core/*.h core/include/*.h)
+RELEASE_CFLAGS := -O2 -ffreestanding -fno-stack-protector $(STD_WARN)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# Appended to by mk/*.mk: targets `make check` runs after the core's own.
+CHECK_TARGETS :=
+
+.PHONY: all lib check deps lint test test-unit help clean
+
+all: lib
+lib: $(BUILD)/libvheap.a
+
+$(BUILD)/libvheap.a: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(RELEASE_CFLAGS) $(CORE_INC) -c core/vheap.c -o $(BUILD)/vheap.o
+	rm -f $@ && ar rcs $@ $(BUILD)/vheap.o
+
+# ---- lint: warning-free under both compilers, freestanding, nothing but
+# memcpy/memmove/memset/memcmp left undefined in the library. ----
+LINT_OBJS := $(BUILD)/lint/gcc.o $(BUILD)/lint/clang.o $(BUILD)/lint/gcc-debug.o \
+	$(BUILD)/lint/clang-m32-free.o
+$(BUILD)/lint/gcc.o: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	gcc $(RELEASE_CFLAGS) $(CORE_INC) -c $< -o $@
+$(BUILD)/lint/clang.o: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(RELEASE_CFLAGS) $(CORE_INC) -c $< -o $@
+$(BUILD)/lint/gcc-debug.o: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	gcc -O0 -g -DVH_DEBUG $(STD_WARN) $(CORE_INC) -c $< -o $@
+# 32-bit freestanding compile (syntax and type check only: -fsyntax-only
+# needs no 32-bit libraries) with a smaller top order.
+$(BUILD)/lint/clang-m32-free.o: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -m32 -DVH_MAX_ORDER=6u $(RELEASE_CFLAGS) $(CORE_INC) -fsyntax-only $<
+	@touch $@
+
+lint: $(LINT_OBJS) $(BUILD)/libvheap.a
+	@bad=$$(grep -nE '#include *<' core/*.c core/*.h core/include/*.h \
+		| grep -vE '<(stddef|stdint|stdbool|limits)\.h>|<sanitizer/asan_interface\.h>' || true); \
+	if [ -n "$$bad" ]; then echo "lint: core includes non-freestanding headers:"; echo "$$bad"; exit 1; fi
+	@undef=$$(nm -u $(BUILD)/libvheap.a | awk 'NF==2 {print $$2}' \
+		| grep -vE '^(memcpy|memmove|memset|memcmp)$$' | sort -u); \
+	if [ -n "$$undef" ]; then echo "lint: libvheap.a needs symbols beyond mem*: $$undef"; exit 1; fi
+	@exported=$$(nm -g --defined-only $(BUILD)/libvheap.a | awk 'NF==3 {print $$3}' | grep -v '^vh_' || true); \
+	if [ -n "$$exported" ]; then echo "lint: libvheap.a exports non-vh_ symbols: $$exported"; exit 1; fi
+	@echo "lint: gcc and clang -Werror clean; freestanding includes; nm -u: $$(nm -u $(BUILD)/libvheap.a | awk 'NF==2 {print $$2}' | sort -u | tr '\n' ' ')"
+
+# ---- unit and random tests, ASan + UBSan, debug asserts on ----
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_HDRS := $(wildcard tests/*.h)
+TEST_BIN := $(BUILD)/tests/run-tests
+$(TEST_BIN): $(TEST_SRCS) $(TEST_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -DVH_DEBUG $(SAN_FLAGS) -Wall -Wextra -Werror \
+		$(CORE_INC) -Itests $(CORE_SRCS) $(TEST_SRCS) -o $@
+
+test: $(TEST_BIN)
+	$(TEST_BIN)
+
+deps:
+	ci/install-deps
+
+-include $(sort $(wildcard mk/*.mk))
+
+# The README's test command.  Fragments run after the core's own checks.
+check: deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test
+	@for t in $(CHECK_TARGETS); do $(MAKE) --no-print-directory $$t; done
+	@echo "check: all passed (lint test $(CHECK_TARGETS))"
+
+help:
+	@echo "make            build/libvheap.a"
+	@echo "make check      lint + tests + fragment checks: $(CHECK_TARGETS)"
+	@echo "make lint       gcc/clang -Werror builds, freestanding symbol check"
+	@echo "make test       unit, misuse, fill, determinism and random differential tests"
+	@grep -h '^## ' mk/*.mk 2>/dev/null | sed 's/^## /make /' || true
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,158 @@
+/* vheap: a slab layer over a binary buddy layer, on one caller-given region.
+ *
+ * Freestanding C11.  This header includes only <stddef.h>.  Every heap is
+ * independent: its state lives at the start of the region it was given, and
+ * the library has no globals.
+ *
+ * Geometry
+ *   - Pages are VH_PAGE_SIZE (4096) bytes.  Blocks of order k span 2^k pages,
+ *     k in 0..VH_MAX_ORDER (default 9: 4 KiB .. 2 MiB).
+ *   - Requests of 0..2048 bytes come from slabs of size classes 16, 32, 64,
+ *     128, 256, 512, 1024, 2048; 2049..4096 take one page; larger requests
+ *     take the smallest buddy block that fits; above VH_MAX_ALLOC: NULL.
+ *   - Every pointer handed out is VH_ALIGNMENT (16) byte aligned.  Slab
+ *     objects of class c are c-aligned; buddy blocks are page-aligned.
+ *   - Metadata is out of band: a descriptor of VH_PAGE_DESCRIPTOR_SIZE bytes
+ *     per page (0.59 % of the region) plus one heap header, placed at the
+ *     region's start.  Classes 16 and 32 keep their free-object bitmap inside
+ *     the slab page (32 and 16 bytes: 254 and 127 objects per page).
+ *   - A region of VH_MIN_REGION_SIZE bytes or more is always accepted,
+ *     whatever its alignment.
+ *
+ * Complexity
+ *   Every call except vh_init and vh_check does work bounded by the number of
+ *   orders, size classes and words of one slab bitmap; none walks the heap.
+ *   vh_init and vh_check are O(pages).
+ *
+ * Threads
+ *   A heap is not thread safe by itself.  Give vh_init lock hooks and every
+ *   public call runs between lock(lock_ctx) and unlock(lock_ctx).
+ *
+ * Errors
+ *   Misuse (a pointer outside the heap, not the start of a live block,
+ *   already free; a size computation that overflows; a bad alignment) and
+ *   metadata found corrupted return a VH_E* code (or NULL), count in
+ *   vh_stats.errors, call hooks->on_error(error_ctx, code, ptr) after the lock
+ *   is released, and change nothing else.  Running out of memory is not
+ *   misuse: it returns NULL and counts in vh_stats.failed_allocations.
+ *
+ * Undefined
+ *   Using a heap after its region is reused; writing past the requested size
+ *   of a block; using memory after freeing it (a freed slot may be handed out
+ *   again at once, and then a second free of the old pointer frees the new
+ *   owner's block); two threads on one heap without lock hooks.
+ */
+#ifndef VHEAP_H
+#define VHEAP_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VH_PAGE_SIZE_BYTES 4096u
+#define VH_ALIGNMENT_BYTES 16u
+/* Largest request vh_alloc can satisfy (one block of the top order). */
+#ifdef VH_MAX_ORDER
+#define VH_MAX_ALLOC ((size_t)4096u << VH_MAX_ORDER)
+#else
+#define VH_MAX_ALLOC ((size_t)4096u << 9)
+#endif
+/* Largest alignment vh_aligned_alloc accepts.  Larger powers of two are
+ * refused with VH_EALIGN: blocks are aligned to their size only relative to
+ * the heap's page-aligned base, not in absolute addresses. */
+#define VH_MAX_ALIGN 4096u
+#define VH_PAGE_DESCRIPTOR_SIZE 24u
+/* Always enough for a heap of one page, at any start alignment. */
+#define VH_MIN_REGION_SIZE 12288u
+
+/* Error codes (negative).  0 is success. */
+#define VH_OK 0
+#define VH_EFOREIGN (-1)    /* pointer not inside the heap's pages */
+#define VH_EINTERIOR (-2)   /* inside the heap, not the start of a block */
+#define VH_EDOUBLEFREE (-3) /* the start of a block or slot that is free */
+#define VH_ECORRUPT (-4)    /* metadata found inconsistent */
+#define VH_EOVERFLOW (-5)   /* n * size does not fit in size_t */
+#define VH_EALIGN (-6)      /* alignment 0, not a power of two, or > VH_MAX_ALIGN */
+#define VH_EINVAL (-7)      /* NULL or foreign heap handle */
+
+/* Invariant codes returned by vh_check (positive); see README "Invariants". */
+#define VH_CHECK_HEADER 1       /* heap header: magic, self pointer, geometry */
+#define VH_CHECK_DESCRIPTOR 2   /* a descriptor's kind, order or class out of range */
+#define VH_CHECK_TILING 3       /* blocks do not tile the pages exactly, or misaligned */
+#define VH_CHECK_FREE_LIST 4    /* free list broken: links, cycle, wrong order or kind */
+#define VH_CHECK_FREE_MASK 5    /* non-empty-list mask or free page count wrong */
+#define VH_CHECK_UNMERGED 6     /* two free buddies of one order left unmerged */
+#define VH_CHECK_SLAB_BITMAP 7  /* slab bitmap disagrees with its free count */
+#define VH_CHECK_SLAB_LIST 8    /* slab list membership wrong (partial/full/empty/cached) */
+#define VH_CHECK_STATS 9        /* counters differ from a recount */
+
+typedef struct vh_heap vh_heap;
+
+typedef struct vh_hooks {
+    void (*lock)(void *ctx);
+    void (*unlock)(void *ctx);
+    void *lock_ctx;
+    void (*on_error)(void *ctx, int code, const void *ptr);
+    void *error_ctx;
+} vh_hooks;
+
+typedef struct vh_stats {
+    size_t total_bytes;    /* the region size given to vh_init */
+    size_t used_bytes;     /* sum of vh_usable_size over live blocks */
+    size_t free_bytes;     /* free pages + free slab slots (cached slabs included) */
+    size_t overhead_bytes; /* total - used - free: metadata, rounding, slab slack */
+    size_t allocations, deallocations; /* successful; difference = live blocks */
+    size_t failed_allocations;         /* out of memory, or larger than VH_MAX_ALLOC */
+    size_t errors;                     /* misuse and corruption reports */
+    size_t largest_free_block;         /* largest size vh_alloc would satisfy now */
+    unsigned fragmentation_permille;   /* 1000 * (free - largest) / free; 0 if free == 0 */
+} vh_stats;
+
+/* Sets up a heap inside [region, region + size).  Returns NULL when region is
+ * NULL, when region + size wraps the address space, or when size cannot hold
+ * the header, one page descriptor and one page after aligning.  hooks may be
+ * NULL; it is copied.  O(pages). */
+vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks);
+
+/* A block of at least size bytes (size 0: a unique 16-byte slot), 16-aligned;
+ * NULL when out of memory or size > VH_MAX_ALLOC. */
+void *vh_alloc(vh_heap *h, size_t size);
+
+/* Zeroed block of n * size bytes; NULL with VH_EOVERFLOW if the product
+ * overflows. */
+void *vh_calloc(vh_heap *h, size_t n, size_t size);
+
+/* ptr NULL: vh_alloc(size).  Otherwise ptr must be a live block (else NULL and
+ * an error as vh_free would report).  The block stays in place when size fits
+ * its usable size (a buddy block then returns whole surplus halves to the
+ * heap) or when a buddy block can absorb its free upper buddies; otherwise a
+ * new block is allocated, min(old usable, size) bytes are copied and the old
+ * block freed.  size 0 keeps a minimal block (never frees).  On failure NULL
+ * and the old block is untouched. */
+void *vh_realloc(vh_heap *h, void *ptr, size_t size);
+
+/* align: a power of two up to VH_MAX_ALIGN (else NULL and VH_EALIGN).  The
+ * block is freed with vh_free like any other. */
+void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size);
+
+/* 0, or a negative VH_E* code with nothing changed.  vh_free(h, NULL) is 0. */
+int vh_free(vh_heap *h, void *ptr);
+
+/* Usable bytes of a live block; 0 for NULL or anything that is not a live
+ * block (no error is reported: the heap is read only here). */
+size_t vh_usable_size(const vh_heap *h, const void *ptr);
+
+/* Exact counters.  O(orders * classes). */
+void vh_get_stats(const vh_heap *h, vh_stats *out);
+
+/* Walks the whole heap: 0, or the VH_CHECK_* code of the first broken
+ * invariant.  O(pages).  Never modifies the heap. */
+int vh_check(const vh_heap *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VHEAP_H */

@@ -1,0 +1,64 @@
+/* vheap port hooks: the only place the core meets its environment.
+ *
+ * Every hook defaults to nothing, so the core stays freestanding.  In builds
+ * with AddressSanitizer the poison hooks map to ASan's interface, which is the
+ * one header outside the freestanding four that the core may include, and
+ * only then.
+ */
+#ifndef VH_PORT_H
+#define VH_PORT_H
+
+#include <stddef.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VH_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(VH_ASAN)
+#define VH_ASAN 1
+#endif
+
+#ifdef VH_ASAN
+#include <sanitizer/asan_interface.h>
+/* Bytes the program may not touch: free blocks, free slots, the tail of a
+ * block past the requested size, in-band slab bitmaps. */
+#define VH_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define VH_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+/* Functions that read core metadata kept inside poisoned pages. */
+#define VH_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define VH_POISON(p, n) ((void)(p), (void)(n))
+#define VH_UNPOISON(p, n) ((void)(p), (void)(n))
+#define VH_NO_ASAN
+#endif
+
+/* VH_ASSERT states what we can prove; it traps in debug builds (VH_DEBUG)
+ * and compiles to nothing otherwise.  Conditions that are believed true but
+ * still handled at run time are written as ordinary checks returning
+ * VH_ECORRUPT, never as asserts. */
+#ifdef VH_DEBUG
+#define VH_ASSERT(c) ((c) ? (void)0 : __builtin_trap())
+#else
+#define VH_ASSERT(c) ((void)0)
+#endif
+
+/* Linkage of functions shared between core modules.  The single-file build
+ * (core/vheap.c, what build/libvheap.a is made of) defines VH_UNITY and so
+ * exports nothing but the vh_* API; separate compilation (tests, proofs)
+ * sees them as ordinary external functions. */
+#ifdef VH_UNITY
+#define VH_INTERNAL static
+#else
+#define VH_INTERNAL
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VH_LIKELY(c) __builtin_expect(!!(c), 1)
+#define VH_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#else
+#define VH_LIKELY(c) (c)
+#define VH_UNLIKELY(c) (c)
+#endif
+
+#endif /* VH_PORT_H */

@@ -1,0 +1,246 @@
+/* slab: partial / full / cached-empty bookkeeping; see slab.h for invariants.
+ *
+ * Every slab state change is O(1): a slab moves on or off its class's partial
+ * list at the full <-> partial and partial <-> empty transitions only.
+ */
+#include "slab.h"
+
+#include <vheap.h>
+
+static uint64_t *slab_bitmap(const struct vh_buddy *b, uint32_t p, unsigned c)
+{
+    if (slab_bitmap_inband(c)) {
+        unsigned char *end = b->base + buddy_page_offset(p) + VH_PAGE_SIZE;
+        return (uint64_t *)(void *)(end - slab_bitmap_words(c) * sizeof(uint64_t));
+    }
+    return &b->pages[p].bits;
+}
+
+/* Whether p is a slab page of class c with nfree in [lo, hi]. */
+static bool slab_ok(const struct vh_buddy *b, uint32_t p, unsigned c, size_t lo, size_t hi)
+{
+    return p < b->npages && b->pages[p].kind == VH_PG_SLAB && b->pages[p].order == c &&
+           b->pages[p].nfree >= lo && b->pages[p].nfree <= hi;
+}
+
+VH_INTERNAL void slab_init(struct vh_slabs *s)
+{
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
+        s->partial[c] = VH_NIL;
+        s->cached[c] = VH_NIL;
+    }
+    s->free_bytes = 0;
+}
+
+/* Gives slab page p (empty, on no list) back to the buddy layer. */
+static int slab_release(struct vh_slabs *s, struct vh_buddy *b, uint32_t p)
+{
+    unsigned c = b->pages[p].order;
+    int rc = buddy_free(b, p);
+    if (rc != VH_OK)
+        return rc;
+    s->free_bytes -= slab_capacity(c) * slab_class_size(c);
+    return VH_OK;
+}
+
+static int slab_reclaim(struct vh_slabs *s, struct vh_buddy *b)
+{
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
+        uint32_t p = s->cached[c];
+        if (p == VH_NIL)
+            continue;
+        if (!slab_ok(b, p, c, slab_capacity(c), slab_capacity(c)))
+            return VH_ECORRUPT;
+        int rc = slab_release(s, b, p);
+        if (rc != VH_OK)
+            return rc;
+        s->cached[c] = VH_NIL;
+    }
+    return VH_OK;
+}
+
+VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned order, uint32_t *out)
+{
+    int rc = buddy_alloc(b, order, out);
+    if (rc != BUDDY_ENOMEM)
+        return rc;
+    bool any = false;
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
+        any |= s->cached[c] != VH_NIL;
+    if (!any)
+        return BUDDY_ENOMEM;
+    rc = slab_reclaim(s, b);
+    if (rc != VH_OK)
+        return rc;
+    return buddy_alloc(b, order, out);
+}
+
+/* Makes a slab with free objects the head of partial[c]: the cached empty
+ * slab if there is one, else a new page. */
+static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
+{
+    size_t cap = slab_capacity(c);
+    uint32_t p = s->cached[c];
+    if (p != VH_NIL) {
+        if (!slab_ok(b, p, c, cap, cap))
+            return VH_ECORRUPT;
+        s->cached[c] = VH_NIL;
+    } else {
+        int rc = slab_page_alloc(s, b, 0, &p);
+        if (rc != 0)
+            return rc;
+        struct vh_page *d = &b->pages[p];
+        d->kind = VH_PG_SLAB;
+        d->order = (uint8_t)c;
+        d->nfree = (uint16_t)cap;
+        d->bits = 0;
+        bitmap_zero(slab_bitmap(b, p, c), cap);
+        VH_POISON(b->base + buddy_page_offset(p), VH_PAGE_SIZE);
+        s->free_bytes += cap * slab_class_size(c);
+    }
+    pagelist_push(b->pages, &s->partial[c], p);
+    return VH_OK;
+}
+
+VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out)
+{
+    size_t cap = slab_capacity(c);
+    if (VH_UNLIKELY(s->partial[c] == VH_NIL)) {
+        int rc = slab_refill(s, b, c);
+        if (rc != VH_OK)
+            return rc;
+    }
+    uint32_t p = s->partial[c];
+    if (!slab_ok(b, p, c, 1, cap))
+        return VH_ECORRUPT;
+    struct vh_page *d = &b->pages[p];
+    uint64_t *bits = slab_bitmap(b, p, c);
+    size_t i = bitmap_find_clear(bits, cap);
+    if (i >= cap)
+        return VH_ECORRUPT;
+    if (d->nfree == 1u && !pagelist_linked(b->pages, b->npages, p, p))
+        return VH_ECORRUPT;
+    bitmap_set(bits, i);
+    s->free_bytes -= slab_class_size(c);
+    if (--d->nfree == 0)
+        (void)pagelist_unlink(b->pages, b->npages, &s->partial[c], p); /* full: off the list */
+    *out = b->base + buddy_page_offset(p) + slab_obj_offset(c, i);
+    return VH_OK;
+}
+
+VH_INTERNAL int slab_locate(const struct vh_buddy *b, uint32_t p, size_t off, size_t *index)
+{
+    unsigned c = b->pages[p].order;
+    if (c >= VH_NUM_CLASSES)
+        return VH_ECORRUPT;
+    if ((off & (slab_class_size(c) - 1u)) != 0)
+        return VH_EINTERIOR;
+    size_t i = off >> slab_class_shift(c);
+    if (i >= slab_capacity(c))
+        return VH_EINTERIOR;
+    if (!bitmap_test(slab_bitmap(b, p, c), i))
+        return VH_EDOUBLEFREE;
+    *index = i;
+    return VH_OK;
+}
+
+VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
+{
+    struct vh_page *d = &b->pages[p];
+    unsigned c = d->order;
+    size_t cap = slab_capacity(c);
+    uint64_t *bits = slab_bitmap(b, p, c);
+    if (d->nfree >= cap)
+        return VH_ECORRUPT;
+    if (d->nfree + 1u < cap) {
+        /* Stays partial, or full -> partial. */
+        if (d->nfree == 0)
+            pagelist_push(b->pages, &s->partial[c], p);
+        bitmap_clear(bits, index);
+        d->nfree++;
+        s->free_bytes += slab_class_size(c);
+        return VH_OK;
+    }
+    /* Partial -> empty: off the partial list, then cached or released.
+     * cap >= 2, so an emptying slab was partial. */
+    if (pagelist_unlink(b->pages, b->npages, &s->partial[c], p) != VH_OK)
+        return VH_ECORRUPT;
+    bitmap_clear(bits, index);
+    d->nfree++;
+    s->free_bytes += slab_class_size(c);
+    if (s->cached[c] == VH_NIL) {
+        s->cached[c] = p;
+        return VH_OK;
+    }
+    int rc = slab_release(s, b, p);
+    if (rc != VH_OK) {
+        /* Undo: the buddy layer changed nothing. */
+        d->nfree--;
+        s->free_bytes -= slab_class_size(c);
+        bitmap_set(bits, index);
+        pagelist_push(b->pages, &s->partial[c], p);
+    }
+    return rc;
+}
+
+VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct vh_buddy *b)
+{
+    uint32_t extra[VH_NUM_CLASSES];
+    unsigned n = 0;
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
+        if (s->cached[c] != VH_NIL)
+            extra[n++] = s->cached[c];
+    return buddy_largest_order_with(b, extra, n);
+}
+
+VH_INTERNAL int slab_check(const struct vh_slabs *s, const struct vh_buddy *b)
+{
+    size_t partial[VH_NUM_CLASSES] = {0};
+    size_t free_bytes = 0;
+
+    for (uint32_t p = 0; p < b->npages; p++) {
+        const struct vh_page *d = &b->pages[p];
+        if (d->kind != VH_PG_SLAB)
+            continue;
+        unsigned c = d->order;
+        if (c >= VH_NUM_CLASSES)
+            return VH_CHECK_DESCRIPTOR;
+        size_t cap = slab_capacity(c);
+        const uint64_t *bits = slab_bitmap(b, p, c);
+        if (d->nfree > cap || bitmap_tail_dirty(bits, cap) ||
+            bitmap_count(bits, cap) != cap - d->nfree)
+            return VH_CHECK_SLAB_BITMAP;
+        if (slab_bitmap_inband(c) && d->bits != 0)
+            return VH_CHECK_SLAB_BITMAP;
+        free_bytes += d->nfree * slab_class_size(c);
+        bool listed = d->prev != VH_NIL || d->next != VH_NIL || s->partial[c] == p;
+        if (d->nfree == 0 && listed)
+            return VH_CHECK_SLAB_LIST;
+        if (d->nfree > 0 && d->nfree < cap) {
+            if (!listed)
+                return VH_CHECK_SLAB_LIST;
+            partial[c]++;
+        }
+        if (d->nfree == cap && (listed || s->cached[c] != p))
+            return VH_CHECK_SLAB_LIST;
+    }
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
+        size_t cap = slab_capacity(c);
+        size_t n = 0;
+        uint32_t prev = VH_NIL;
+        for (uint32_t p = s->partial[c]; p != VH_NIL; p = b->pages[p].next) {
+            if (n >= partial[c] || !slab_ok(b, p, c, 1, cap - 1u) || b->pages[p].prev != prev)
+                return VH_CHECK_SLAB_LIST;
+            prev = p;
+            n++;
+        }
+        if (n != partial[c])
+            return VH_CHECK_SLAB_LIST;
+        uint32_t q = s->cached[c];
+        if (q != VH_NIL && !slab_ok(b, q, c, cap, cap))
+            return VH_CHECK_SLAB_LIST;
+    }
+    if (free_bytes != s->free_bytes)
+        return VH_CHECK_STATS;
+    return 0;
+}

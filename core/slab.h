@@ -1,0 +1,112 @@
+/* slab: one-page slabs of a single size class, on pages from the buddy layer.
+ *
+ * Class c holds objects of 16 << c bytes at page offsets i << (4 + c), so an
+ * object is aligned to its size.  Its free-object bitmap (bit set =
+ * allocated) is the descriptor's bits word when the page holds at most 64
+ * objects (classes 64..2048); classes 16 and 32 keep 4 and 2 words at the end
+ * of the page, which costs 2 and 1 objects (254 and 127 per page).  All other
+ * slab metadata is in the page descriptor: kind SLAB, order = class,
+ * nfree, prev/next.
+ *
+ * Invariants (checked by slab_check), for a slab page p of class c with
+ * capacity n = slab_capacity(c):
+ *   S1  popcount(bitmap) == n - nfree, and no bit at or above n is set.
+ *   S2  0 < nfree < n  <=>  p is on partial[c] (doubly linked, no cycles).
+ *   S3  nfree == 0     =>  p is on no list (prev == next == VH_NIL).
+ *   S4  nfree == n     <=>  p == cached[c]; at most one cached slab per class,
+ *                          so any other slab that empties goes back to buddy.
+ *   S5  free_bytes == sum over slabs of nfree * (16 << c).
+ * The head of partial[c] is the class's current slab: allocation takes its
+ * lowest free object, so the fast path is one list head, one bitmap word
+ * scan and no loop over slabs.
+ */
+#ifndef VH_SLAB_H
+#define VH_SLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitmap.h"
+#include "buddy.h"
+#include "config.h"
+
+struct vh_slabs {
+    uint32_t partial[VH_NUM_CLASSES]; /* S2; head = current slab */
+    uint32_t cached[VH_NUM_CLASSES];  /* S4; VH_NIL when none */
+    size_t free_bytes;                /* S5 */
+};
+
+/* ---- Pure size-class arithmetic (proved by WP; see proofs/). ---- */
+
+static inline unsigned slab_class_shift(unsigned c)
+{
+    return VH_MIN_CLASS_SHIFT + c;
+}
+
+static inline size_t slab_class_size(unsigned c)
+{
+    return (size_t)1 << slab_class_shift(c);
+}
+
+/* Smallest class holding size bytes; size <= VH_MAX_CLASS_SIZE. */
+static inline unsigned slab_class_of(size_t size)
+{
+    unsigned c = 0;
+    while (c < VH_NUM_CLASSES - 1u && slab_class_size(c) < size)
+        c++;
+    return c;
+}
+
+/* Whether class c keeps its bitmap in the page (more than 64 objects). */
+static inline bool slab_bitmap_inband(unsigned c)
+{
+    return (VH_PAGE_SIZE >> slab_class_shift(c)) > BITMAP_WORD_BITS;
+}
+
+/* Bitmap words of a class-c slab. */
+static inline size_t slab_bitmap_words(unsigned c)
+{
+    return slab_bitmap_inband(c) ? (VH_PAGE_SIZE >> slab_class_shift(c)) / BITMAP_WORD_BITS : 1u;
+}
+
+/* Objects in a class-c slab. */
+static inline size_t slab_capacity(unsigned c)
+{
+    size_t room = VH_PAGE_SIZE;
+    if (slab_bitmap_inband(c))
+        room -= slab_bitmap_words(c) * sizeof(uint64_t);
+    return room >> slab_class_shift(c);
+}
+
+/* Offset of object i within its slab page. */
+static inline size_t slab_obj_offset(unsigned c, size_t i)
+{
+    return i << slab_class_shift(c);
+}
+
+/* ---- Stateful operations. ---- */
+
+VH_INTERNAL void slab_init(struct vh_slabs *s);
+
+/* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
+VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out);
+
+/* A buddy block of the given order, giving the cached empty slabs back to the
+ * buddy layer first if it has none.  0, BUDDY_ENOMEM or VH_ECORRUPT. */
+VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned order, uint32_t *out);
+
+/* Classifies byte offset off inside slab page p: VH_OK with *index set for a
+ * live object, VH_EINTERIOR, VH_EDOUBLEFREE, or VH_ECORRUPT. */
+VH_INTERNAL int slab_locate(const struct vh_buddy *b, uint32_t p, size_t off, size_t *index);
+
+/* Frees live object index of slab page p (as located by slab_locate). */
+VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
+
+/* Largest block order free after giving the cached slabs back, or -1. */
+VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct vh_buddy *b);
+
+/* Checks S1..S5; 0 or a VH_CHECK_* code.  Assumes buddy_check passed. */
+VH_INTERNAL int slab_check(const struct vh_slabs *s, const struct vh_buddy *b);
+
+#endif /* VH_SLAB_H */

@@ -1,0 +1,56 @@
+/* bitmap: every operation at word boundaries, the "none" answer, counts. */
+#include "bitmap.h"
+#include "t.h"
+
+static const size_t sizes[] = {1, 2, 63, 64, 65, 127, 128, 254, 256};
+
+TEST(bitmap_set_clear_touch_one_bit)
+{
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        uint64_t w[6] = {0};
+        w[5] = 0xA5A5; /* guard word past every bitmap here */
+        for (size_t i = 0; i < n; i++) {
+            bitmap_set(w, i);
+            CHECK(bitmap_test(w, i));
+            CHECK_EQ(bitmap_count(w, n), i + 1);
+            CHECK(!bitmap_tail_dirty(w, n));
+        }
+        CHECK_EQ(bitmap_find_clear(w, n), n); /* none */
+        for (size_t i = 0; i < n; i += 3) {
+            bitmap_clear(w, i);
+            CHECK(!bitmap_test(w, i));
+            if (i + 1 < n)
+                CHECK(bitmap_test(w, i + 1));
+        }
+        CHECK_EQ(bitmap_find_clear(w, n), 0);
+        CHECK_EQ(w[5], 0xA5A5);
+    }
+}
+
+TEST(bitmap_find_clear_returns_lowest)
+{
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        for (size_t hole = 0; hole < n; hole++) {
+            uint64_t w[4] = {0};
+            for (size_t i = 0; i < n; i++)
+                if (i != hole)
+                    bitmap_set(w, i);
+            CHECK_EQ(bitmap_find_clear(w, n), hole);
+            bitmap_set(w, hole);
+            CHECK_EQ(bitmap_find_clear(w, n), n);
+        }
+    }
+}
+
+TEST(bitmap_zero_clears_only_its_words)
+{
+    uint64_t w[5] = {~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+    bitmap_zero(w, 130); /* 3 words */
+    CHECK(w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == ~0ull);
+    CHECK(!bitmap_tail_dirty(w, 130));
+    w[2] = 1ull << 5; /* bit 133: beyond 130 */
+    CHECK(bitmap_tail_dirty(w, 130));
+    CHECK_EQ(bitmap_count(w, 130), 0);
+}
