@@ -1,0 +1,154 @@
+/* The checker is seen failing: each invariant broken on purpose yields its
+ * own code; corrupted metadata makes the API report VH_ECORRUPT and never
+ * hand out an address outside the region. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "th.h"
+
+#define MiB ((size_t)1 << 20)
+
+/* A heap with some of everything: blocks, partial and full slabs of in-band
+ * and out-of-band classes, a cached slab, free blocks of several orders. */
+static bool busy_heap(struct th_heap *t, void **keep)
+{
+    if (!th_new(t, 4 * MiB, 0, &th_hooks))
+        return false;
+    for (int i = 0; i < 64; i++)
+        keep[i] = vh_alloc(t->h, 64); /* one full class-64 slab */
+    keep[64] = vh_alloc(t->h, 64);    /* a partial one */
+    keep[65] = vh_alloc(t->h, 16);    /* partial, in-band */
+    keep[66] = vh_alloc(t->h, 20000);
+    keep[67] = vh_alloc(t->h, 5000);
+    void *tmp = vh_alloc(t->h, 512);
+    vh_free(t->h, tmp); /* cached class-512 slab */
+    return vh_check(t->h) == 0;
+}
+
+static uint32_t page_of(struct th_heap *t, void *p)
+{
+    return (uint32_t)(((unsigned char *)p - t->h->buddy.base) >> 12);
+}
+
+#define EXPECT_CODE(code, mutate, restore)                                                         \
+    do {                                                                                           \
+        mutate;                                                                                    \
+        int got_ = vh_check(t.h);                                                                  \
+        restore;                                                                                   \
+        CHECK_EQ(got_, code);                                                                      \
+        CHECK_EQ(vh_check(t.h), 0);                                                                \
+    } while (0)
+
+TEST(checker_reports_each_broken_invariant)
+{
+    struct th_heap t;
+    void *k[68];
+    CHECK(busy_heap(&t, k));
+    struct vh_heap *h = t.h;
+    struct vh_page *pg = h->buddy.pages;
+    uint32_t full = page_of(&t, k[0]), part = page_of(&t, k[64]), small = page_of(&t, k[65]);
+    uint32_t blk = page_of(&t, k[66]);
+    uint32_t f3 = h->buddy.free_head[3];
+    CHECK(f3 != VH_NIL);
+
+    EXPECT_CODE(VH_CHECK_HEADER, h->magic ^= 1, h->magic ^= 1);
+    uint32_t np = h->buddy.npages;
+    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.npages = 0, h->buddy.npages = np);
+    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.base += 16, h->buddy.base -= 16);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].kind = 9, pg[blk].kind = VH_PG_BLOCK);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].order = 12, pg[blk].order = 3);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].nfree = 1, pg[blk].nfree = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[small].order = 8, pg[small].order = 0);
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].kind = VH_PG_BLOCK, pg[blk + 1].kind = VH_PG_NONE);
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk].order = 2, pg[blk].order = 3);  /* leaves pages uncovered */
+    EXPECT_CODE(VH_CHECK_TILING, pg[f3 + 1].next = 5, pg[f3 + 1].next = 0);
+    EXPECT_CODE(VH_CHECK_FREE_LIST, pg[f3].prev = 3, pg[f3].prev = VH_NIL);
+    EXPECT_CODE(VH_CHECK_FREE_LIST, h->buddy.free_head[3] = VH_NIL, h->buddy.free_head[3] = f3);
+    EXPECT_CODE(VH_CHECK_FREE_MASK, h->buddy.free_mask ^= 1u << 3, h->buddy.free_mask ^= 1u << 3);
+    EXPECT_CODE(VH_CHECK_FREE_MASK, h->buddy.free_pages++, h->buddy.free_pages--);
+    /* Two free buddies of one order left unmerged: split the free order-3
+     * block at f3 by hand into two order-2 halves on the order-2 list. */
+    {
+        uint32_t hi = f3 + 4;
+        CHECK_EQ(pagelist_unlink(pg, h->buddy.npages, &h->buddy.free_head[3], f3), VH_OK);
+        if (h->buddy.free_head[3] == VH_NIL)
+            h->buddy.free_mask &= ~(1u << 3);
+        pg[f3].order = 2;
+        pg[hi].kind = VH_PG_FREE;
+        pg[hi].order = 2;
+        pagelist_push(pg, &h->buddy.free_head[2], f3);
+        pagelist_push(pg, &h->buddy.free_head[2], hi);
+        h->buddy.free_mask |= 1u << 2;
+        CHECK_EQ(vh_check(h), VH_CHECK_UNMERGED);
+    }
+    th_free(&t);
+    CHECK(busy_heap(&t, k));
+    h = t.h;
+    pg = h->buddy.pages;
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].bits ^= 1u << 5, pg[part].bits ^= 1u << 5);
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].nfree--, pg[part].nfree++);
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[small].bits = 1, pg[small].bits = 0);
+    uint64_t *inband = (uint64_t *)(void *)(h->buddy.base + ((size_t)small << 12) + 4064);
+    VH_UNPOISON(inband, 32);
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, inband[3] |= 1ull << 63, inband[3] &= ~(1ull << 63)); /* bit 255 >= 254 */
+    VH_POISON(inband, 32);
+    EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.partial[2] = VH_NIL, h->slabs.partial[2] = part);
+    EXPECT_CODE(VH_CHECK_SLAB_LIST, pg[full].prev = part, pg[full].prev = VH_NIL);
+    uint32_t cached = h->slabs.cached[5];
+    CHECK(cached != VH_NIL);
+    EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[5] = VH_NIL, h->slabs.cached[5] = cached);
+    EXPECT_CODE(VH_CHECK_STATS, h->slabs.free_bytes += 16, h->slabs.free_bytes -= 16);
+    EXPECT_CODE(VH_CHECK_STATS, h->used_bytes += 16, h->used_bytes -= 16);
+    EXPECT_CODE(VH_CHECK_STATS, h->allocations++, h->allocations--);
+    th_free(&t);
+}
+
+TEST(corrupt_free_list_never_escapes_region)
+{
+    struct th_heap t;
+    void *k[68];
+    CHECK(busy_heap(&t, k));
+    vh_heap *h = t.h;
+    /* Every free list head points outside the heap. */
+    uint32_t saved[VH_NUM_ORDERS];
+    for (unsigned o = 0; o < VH_NUM_ORDERS; o++) {
+        saved[o] = h->buddy.free_head[o];
+        if (saved[o] != VH_NIL)
+            h->buddy.free_head[o] = h->buddy.npages + 100;
+    }
+    vh_stats before, after;
+    vh_get_stats(h, &before);
+    int nerr = th_rec.nerr;
+    CHECK(vh_alloc(h, 8192) == NULL);
+    CHECK_EQ(th_rec.last_code, VH_ECORRUPT);
+    CHECK(vh_alloc(h, 3000) == NULL);
+    CHECK(vh_alloc(h, 200) == NULL); /* new class-256 slab needed: page alloc fails too */
+    CHECK_EQ(th_rec.nerr, nerr + 3);
+    vh_get_stats(h, &after);
+    CHECK_EQ(after.errors, before.errors + 3);
+    CHECK_EQ(after.used_bytes, before.used_bytes);
+    CHECK_EQ(vh_check(h), VH_CHECK_FREE_LIST);
+    for (unsigned o = 0; o < VH_NUM_ORDERS; o++)
+        h->buddy.free_head[o] = saved[o];
+    CHECK_EQ(vh_check(h), 0);
+    /* A partial slab list pointing at a page that is no slab. */
+    uint32_t part = h->slabs.partial[2];
+    h->slabs.partial[2] = page_of(&t, k[66]);
+    CHECK(vh_alloc(h, 64) == NULL);
+    CHECK_EQ(th_rec.last_code, VH_ECORRUPT);
+    h->slabs.partial[2] = part;
+    /* A block descriptor with an impossible order: free refuses it. */
+    struct vh_page *pg = h->buddy.pages;
+    uint32_t blk = page_of(&t, k[66]);
+    pg[blk].order = 40;
+    CHECK_EQ(vh_free(h, k[66]), VH_ECORRUPT);
+    CHECK_EQ(vh_usable_size(h, k[66]), 0);
+    pg[blk].order = 3;
+    /* Unknown kind. */
+    pg[blk].kind = 200;
+    CHECK_EQ(vh_free(h, k[66]), VH_ECORRUPT);
+    pg[blk].kind = VH_PG_BLOCK;
+    CHECK_EQ(vh_check(h), 0);
+    CHECK_EQ(vh_free(h, k[66]), 0);
+    th_free(&t);
+}
