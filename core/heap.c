@@ -7,13 +7,15 @@
  * Invariants (checked by vh_check, beyond the layers' own):
  *   H1  magic == VH_MAGIC, self == this heap, base page-aligned, the
  *       descriptor array and the pages inside the region, in that order.
- *   H2  used_bytes == sum over BLOCK heads of 2^order pages +
- *       sum over slabs of (capacity - nfree) * class size.
+ *   H2  block_bytes == sum over BLOCK heads of 2^order pages (the slab
+ *       layer counts its objects: S5); used = block_bytes + slabs.used_bytes.
  *   H3  allocations - deallocations == number of live blocks and objects.
  *
  * Locking: only the vh_* entry points take the lock; every *_unsafe function
- * expects it held.  on_error is called after the lock is released, so a hook
- * may call back into the heap.
+ * expects it held.  A heap without lock hooks runs the same *_unsafe code
+ * straight from the entry point, so the common case is one function with no
+ * calls.  on_error is called after the lock is released, so a hook may call
+ * back into the heap.
  */
 #include <vheap.h>
 
@@ -37,18 +39,20 @@ struct vh_loc {
     size_t usable; /* usable bytes */
 };
 
-static bool heap_ok(const vh_heap *h)
+/* The self pointer is enough on the hot paths; vh_check also checks the
+ * magic number. */
+VH_HOT_LOCAL bool heap_ok(const vh_heap *h)
 {
-    return h != NULL && h->magic == VH_MAGIC && h->self == h;
+    return h != NULL && h->self == h;
 }
 
-static void heap_lock(const vh_heap *h)
+VH_HOT_LOCAL void heap_lock(const vh_heap *h)
 {
     if (h->hooks.lock != NULL)
         h->hooks.lock(h->hooks.lock_ctx);
 }
 
-static void heap_unlock(const vh_heap *h)
+VH_HOT_LOCAL void heap_unlock(const vh_heap *h)
 {
     if (h->hooks.unlock != NULL)
         h->hooks.unlock(h->hooks.lock_ctx);
@@ -79,7 +83,7 @@ static size_t heap_span(const vh_heap *h)
 
 /* Classifies ptr: VH_OK and *loc for the start of a live block, otherwise the
  * error vh_free reports. */
-static int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
+VH_HOT_LOCAL int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
 {
     uintptr_t u = (uintptr_t)ptr, base = (uintptr_t)h->buddy.base;
     if (u < base || u - base >= heap_span(h))
@@ -90,7 +94,7 @@ static int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     const struct vh_page *d = &h->buddy.pages[p];
     switch (d->kind) {
     case VH_PG_SLAB: {
-        int rc = slab_locate(&h->buddy, p, in_page, &loc->index);
+        int rc = slab_locate(&h->slabs, &h->buddy, p, in_page, &loc->index);
         if (rc != VH_OK)
             return rc;
         loc->page = p;
@@ -117,63 +121,90 @@ static int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     }
 }
 
+/* A buddy block for need > VH_MAX_CLASS_SIZE bytes. */
+VH_COLD void *alloc_block(vh_heap *h, size_t need, int *rc)
+{
+    unsigned k = buddy_order_for_size(need);
+    uint32_t page;
+    if (k > VH_MAX_ORDER) {
+        *rc = BUDDY_ENOMEM;
+        return NULL;
+    }
+    *rc = slab_page_alloc(&h->slabs, &h->buddy, k, &page);
+    if (*rc != VH_OK)
+        return NULL;
+    h->block_bytes += VH_PAGE_SIZE << k;
+    return h->buddy.base + buddy_page_offset(page);
+}
+
 /* Takes a block that holds need bytes and makes the first req bytes
  * addressable.  NULL with *rc = BUDDY_ENOMEM or VH_ECORRUPT on failure. */
-static void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
+VH_HOT_LOCAL void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 {
-    void *p;
-    size_t usable;
-    if (need <= VH_MAX_CLASS_SIZE) {
-        unsigned c = slab_class_of(need);
-        *rc = slab_alloc(&h->slabs, &h->buddy, c, &p);
-        if (*rc != VH_OK)
-            return NULL;
-        usable = slab_class_size(c);
-    } else {
-        unsigned k = buddy_order_for_size(need);
-        uint32_t page;
-        if (k > VH_MAX_ORDER) {
-            *rc = BUDDY_ENOMEM;
-            return NULL;
-        }
-        *rc = slab_page_alloc(&h->slabs, &h->buddy, k, &page);
-        if (*rc != VH_OK)
-            return NULL;
-        p = h->buddy.base + buddy_page_offset(page);
-        usable = VH_PAGE_SIZE << k;
-    }
-    h->used_bytes += usable;
+    void *p = NULL;
+    if (VH_LIKELY(need <= VH_MAX_CLASS_SIZE))
+        *rc = slab_alloc(&h->slabs, &h->buddy, slab_class_for(&h->slabs, need), &p);
+    else
+        p = alloc_block(h, need, rc);
+    if (VH_UNLIKELY(*rc != VH_OK))
+        return NULL;
     h->allocations++;
     VH_UNPOISON(p, req);
     return p;
 }
 
-static int free_unsafe(vh_heap *h, void *ptr)
+VH_HOT_LOCAL int free_unsafe(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
     int rc = heap_locate(h, ptr, &loc);
     if (rc != VH_OK)
         return rc;
     VH_POISON(ptr, loc.usable);
-    if (loc.slab)
+    if (VH_LIKELY(loc.slab)) {
         rc = slab_free(&h->slabs, &h->buddy, loc.page, loc.index);
-    else
+    } else {
         rc = buddy_free(&h->buddy, loc.page);
-    if (rc != VH_OK)
+        if (rc == VH_OK)
+            h->block_bytes -= loc.usable;
+    }
+    if (VH_UNLIKELY(rc != VH_OK))
         return rc;
-    h->used_bytes -= loc.usable;
     h->deallocations++;
     return VH_OK;
 }
 
-/* The public allocation entry points share this: lock, allocate, count. */
-static void *alloc_locked(vh_heap *h, size_t need, size_t req)
+/* Counts a failed call, unlocks, reports. */
+VH_COLD void fail_unlock(vh_heap *h, int rc, const void *ptr)
+{
+    count_outcome(h, rc);
+    unlock_and_report(h, rc, ptr);
+}
+
+/* The allocation entry points share these: with lock hooks, lock around
+ * the allocation; without, run it inline. */
+VH_COLD void *alloc_locked(vh_heap *h, size_t need, size_t req)
 {
     int rc;
     heap_lock(h);
     void *p = alloc_unsafe(h, need, req, &rc);
-    count_outcome(h, rc);
-    unlock_and_report(h, rc, NULL);
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        fail_unlock(h, rc, NULL);
+        return NULL;
+    }
+    heap_unlock(h);
+    return p;
+}
+
+VH_HOT_LOCAL void *alloc_entry(vh_heap *h, size_t need, size_t req)
+{
+    if (VH_UNLIKELY(h->locked))
+        return alloc_locked(h, need, req);
+    int rc;
+    void *p = alloc_unsafe(h, need, req, &rc);
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        fail_unlock(h, rc, NULL);
+        return NULL;
+    }
     return p;
 }
 
@@ -181,8 +212,7 @@ static void *alloc_locked(vh_heap *h, size_t need, size_t req)
 static void reject(vh_heap *h, int rc, const void *ptr)
 {
     heap_lock(h);
-    count_outcome(h, rc);
-    unlock_and_report(h, rc, ptr);
+    fail_unlock(h, rc, ptr);
 }
 
 vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
@@ -230,7 +260,8 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
         h->hooks = *hooks;
     else
         h->hooks = (vh_hooks){NULL, NULL, NULL, NULL, NULL};
-    h->used_bytes = 0;
+    h->locked = h->hooks.lock != NULL || h->hooks.unlock != NULL;
+    h->block_bytes = 0;
     h->allocations = h->deallocations = h->failed_allocations = h->errors = 0;
     VH_POISON(h->buddy.base, heap_span(h));
     return h;
@@ -240,7 +271,7 @@ void *vh_alloc(vh_heap *h, size_t size)
 {
     if (!heap_ok(h))
         return NULL;
-    return alloc_locked(h, size, size);
+    return alloc_entry(h, size, size);
 }
 
 void *vh_calloc(vh_heap *h, size_t n, size_t size)
@@ -252,7 +283,7 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
         return NULL;
     }
     size_t bytes = n * size;
-    void *p = alloc_locked(h, bytes, bytes);
+    void *p = alloc_entry(h, bytes, bytes);
     if (p != NULL)
         __builtin_memset(p, 0, bytes);
     return p;
@@ -268,19 +299,32 @@ void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
     }
     /* A class of at least align bytes has align-aligned objects, and every
      * buddy block is page-aligned. */
-    return alloc_locked(h, size > align ? size : align, size);
+    return alloc_entry(h, size > align ? size : align, size);
+}
+
+VH_COLD int free_locked(vh_heap *h, void *ptr)
+{
+    heap_lock(h);
+    int rc = free_unsafe(h, ptr);
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        fail_unlock(h, rc, ptr);
+        return rc;
+    }
+    heap_unlock(h);
+    return VH_OK;
 }
 
 int vh_free(vh_heap *h, void *ptr)
 {
-    if (!heap_ok(h))
+    if (VH_UNLIKELY(!heap_ok(h)))
         return VH_EINVAL;
     if (ptr == NULL)
         return VH_OK;
-    heap_lock(h);
+    if (VH_UNLIKELY(h->locked))
+        return free_locked(h, ptr);
     int rc = free_unsafe(h, ptr);
-    count_outcome(h, rc);
-    unlock_and_report(h, rc, ptr);
+    if (VH_UNLIKELY(rc != VH_OK))
+        fail_unlock(h, rc, ptr);
     return rc;
 }
 
@@ -311,7 +355,7 @@ static void *realloc_in_place(vh_heap *h, void *ptr, const struct vh_loc *loc, s
     if (*rc != VH_OK)
         return NULL;
     size_t usable = VH_PAGE_SIZE << nk;
-    h->used_bytes = h->used_bytes - loc->usable + usable;
+    h->block_bytes = h->block_bytes - loc->usable + usable;
     VH_POISON(ptr, usable > loc->usable ? usable : loc->usable);
     VH_UNPOISON(ptr, size);
     return ptr;
@@ -358,12 +402,17 @@ size_t vh_usable_size(const vh_heap *h, const void *ptr)
     return n;
 }
 
+static size_t heap_used_bytes(const vh_heap *h)
+{
+    return h->block_bytes + h->slabs.used_bytes;
+}
+
 /* Free bytes as the stats report them: free pages, free slots, and the whole
  * page of each cached empty slab (it goes back to the buddy layer on
  * demand, in-band bitmap included). */
 static size_t heap_free_bytes(const vh_heap *h)
 {
-    size_t n = h->buddy.free_pages * VH_PAGE_SIZE + h->slabs.free_bytes;
+    size_t n = h->buddy.free_pages * VH_PAGE_SIZE + (h->slabs.slot_bytes - h->slabs.used_bytes);
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
         if (h->slabs.cached[c] != VH_NIL)
             n += VH_PAGE_SIZE - slab_capacity(c) * slab_class_size(c);
@@ -381,7 +430,7 @@ void vh_get_stats(const vh_heap *h, vh_stats *out)
     heap_lock(h);
     vh_stats s;
     s.total_bytes = h->region_size;
-    s.used_bytes = h->used_bytes;
+    s.used_bytes = heap_used_bytes(h);
     s.free_bytes = heap_free_bytes(h);
     s.overhead_bytes = s.total_bytes - s.used_bytes - s.free_bytes;
     s.allocations = h->allocations;
@@ -420,23 +469,21 @@ static int heap_check_header(const vh_heap *h)
     return 0;
 }
 
-/* H2, H3: recount used bytes and live blocks. */
+/* H2, H3: recount block bytes and live blocks (slab_check recounted S5). */
 static int heap_check_stats(const vh_heap *h)
 {
-    size_t used = 0, live = 0;
+    size_t blocks = 0, live = 0;
     for (uint32_t p = 0; p < h->buddy.npages; p++) {
         const struct vh_page *d = &h->buddy.pages[p];
         if (d->kind == VH_PG_BLOCK) {
-            used += VH_PAGE_SIZE << d->order;
+            blocks += VH_PAGE_SIZE << d->order;
             live++;
         } else if (d->kind == VH_PG_SLAB) {
-            size_t n = slab_capacity(d->order) - d->nfree;
-            used += n * slab_class_size(d->order);
-            live += n;
+            live += slab_capacity(d->order) - d->nfree;
         }
     }
-    if (used != h->used_bytes || h->allocations - h->deallocations != live ||
-        h->used_bytes + heap_free_bytes(h) > h->region_size)
+    if (blocks != h->block_bytes || h->allocations - h->deallocations != live ||
+        heap_used_bytes(h) + heap_free_bytes(h) > h->region_size)
         return VH_CHECK_STATS;
     return 0;
 }

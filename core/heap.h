@@ -26,7 +26,8 @@ struct vh_heap {
     struct vh_buddy buddy;
     struct vh_slabs slabs;
     vh_hooks hooks;
-    size_t used_bytes; /* H2 */
+    bool locked;        /* hooks.lock or hooks.unlock set: calls take the lock path */
+    size_t block_bytes; /* H2: usable bytes of live buddy blocks */
     size_t allocations, deallocations, failed_allocations, errors;
 };
 

@@ -53,6 +53,22 @@
 #define VH_INTERNAL
 #endif
 
+/* Hot-path functions: inlined into the facade in the single-file build, so
+ * a slab alloc or free is one function with no calls.  VH_HOT is for
+ * functions shared between modules, VH_HOT_LOCAL for static ones. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VH_HOT_LOCAL static inline __attribute__((always_inline))
+#define VH_COLD static __attribute__((noinline, cold))
+#else
+#define VH_HOT_LOCAL static inline
+#define VH_COLD static
+#endif
+#ifdef VH_UNITY
+#define VH_HOT VH_HOT_LOCAL
+#else
+#define VH_HOT
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define VH_LIKELY(c) __builtin_expect(!!(c), 1)
 #define VH_UNLIKELY(c) __builtin_expect(!!(c), 0)

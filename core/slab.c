@@ -7,7 +7,7 @@
 
 #include <vheap.h>
 
-static uint64_t *slab_bitmap(const struct vh_buddy *b, uint32_t p, unsigned c)
+VH_HOT_LOCAL uint64_t *slab_bitmap(const struct vh_buddy *b, uint32_t p, unsigned c)
 {
     if (slab_bitmap_inband(c)) {
         unsigned char *end = b->base + buddy_page_offset(p) + VH_PAGE_SIZE;
@@ -28,8 +28,12 @@ VH_INTERNAL void slab_init(struct vh_slabs *s)
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
         s->partial[c] = VH_NIL;
         s->cached[c] = VH_NIL;
+        s->capacity[c] = (uint16_t)slab_capacity(c);
     }
-    s->free_bytes = 0;
+    for (size_t i = 0; i <= VH_MAX_CLASS_SIZE / 16u; i++)
+        s->class_by_16[i] = (uint8_t)slab_class_of(16u * i);
+    s->used_bytes = 0;
+    s->slot_bytes = 0;
 }
 
 /* Gives slab page p (empty, on no list) back to the buddy layer. */
@@ -39,7 +43,7 @@ static int slab_release(struct vh_slabs *s, struct vh_buddy *b, uint32_t p)
     int rc = buddy_free(b, p);
     if (rc != VH_OK)
         return rc;
-    s->free_bytes -= slab_capacity(c) * slab_class_size(c);
+    s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
     return VH_OK;
 }
 
@@ -77,7 +81,7 @@ VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned
 
 /* Makes a slab with free objects the head of partial[c]: the cached empty
  * slab if there is one, else a new page. */
-static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
+VH_COLD int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
 {
     size_t cap = slab_capacity(c);
     uint32_t p = s->cached[c];
@@ -96,47 +100,59 @@ static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
         d->bits = 0;
         bitmap_zero(slab_bitmap(b, p, c), cap);
         VH_POISON(b->base + buddy_page_offset(p), VH_PAGE_SIZE);
-        s->free_bytes += cap * slab_class_size(c);
+        s->slot_bytes += cap * slab_class_size(c);
     }
     pagelist_push(b->pages, &s->partial[c], p);
     return VH_OK;
 }
 
-VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out)
+VH_HOT int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out)
 {
-    size_t cap = slab_capacity(c);
-    if (VH_UNLIKELY(s->partial[c] == VH_NIL)) {
+    uint32_t p = s->partial[c];
+    if (VH_UNLIKELY(p == VH_NIL)) {
         int rc = slab_refill(s, b, c);
         if (rc != VH_OK)
             return rc;
+        p = s->partial[c];
     }
-    uint32_t p = s->partial[c];
-    if (!slab_ok(b, p, c, 1, cap))
+    /* The list head is validated before use: a corrupted link never turns
+     * into an address outside the heap. */
+    if (VH_UNLIKELY(p >= b->npages))
         return VH_ECORRUPT;
     struct vh_page *d = &b->pages[p];
+    if (VH_UNLIKELY(d->kind != VH_PG_SLAB || d->order != c || d->nfree == 0))
+        return VH_ECORRUPT;
+    size_t cap = s->capacity[c];
     uint64_t *bits = slab_bitmap(b, p, c);
-    size_t i = bitmap_find_clear(bits, cap);
-    if (i >= cap)
+    /* One-word bitmaps keep the bits past cap clear, so the lowest clear bit
+     * of the word is below cap whenever one below cap exists. */
+    size_t i = slab_bitmap_inband(c) ? bitmap_find_clear(bits, cap)
+                                     : bitmap_find_clear(bits, BITMAP_WORD_BITS);
+    if (VH_UNLIKELY(i >= cap))
         return VH_ECORRUPT;
-    if (d->nfree == 1u && !pagelist_linked(b->pages, b->npages, p, p))
-        return VH_ECORRUPT;
+    if (VH_UNLIKELY(d->nfree == 1u)) {
+        /* Becomes full: leaves the partial list (it is the head). */
+        if (!pagelist_linked(b->pages, b->npages, p, p))
+            return VH_ECORRUPT;
+        (void)pagelist_unlink(b->pages, b->npages, &s->partial[c], p);
+    }
     bitmap_set(bits, i);
-    s->free_bytes -= slab_class_size(c);
-    if (--d->nfree == 0)
-        (void)pagelist_unlink(b->pages, b->npages, &s->partial[c], p); /* full: off the list */
+    d->nfree--;
+    s->used_bytes += slab_class_size(c);
     *out = b->base + buddy_page_offset(p) + slab_obj_offset(c, i);
     return VH_OK;
 }
 
-VH_INTERNAL int slab_locate(const struct vh_buddy *b, uint32_t p, size_t off, size_t *index)
+VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint32_t p, size_t off,
+                       size_t *index)
 {
     unsigned c = b->pages[p].order;
-    if (c >= VH_NUM_CLASSES)
+    if (VH_UNLIKELY(c >= VH_NUM_CLASSES))
         return VH_ECORRUPT;
     if ((off & (slab_class_size(c) - 1u)) != 0)
         return VH_EINTERIOR;
     size_t i = off >> slab_class_shift(c);
-    if (i >= slab_capacity(c))
+    if (i >= s->capacity[c])
         return VH_EINTERIOR;
     if (!bitmap_test(slab_bitmap(b, p, c), i))
         return VH_EDOUBLEFREE;
@@ -144,7 +160,9 @@ VH_INTERNAL int slab_locate(const struct vh_buddy *b, uint32_t p, size_t off, si
     return VH_OK;
 }
 
-VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
+/* The free that moves a slab between lists: full -> partial, or
+ * partial -> empty (cached, or given back to the buddy layer). */
+VH_COLD int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
 {
     struct vh_page *d = &b->pages[p];
     unsigned c = d->order;
@@ -153,21 +171,19 @@ VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, si
     if (d->nfree >= cap)
         return VH_ECORRUPT;
     if (d->nfree + 1u < cap) {
-        /* Stays partial, or full -> partial. */
-        if (d->nfree == 0)
-            pagelist_push(b->pages, &s->partial[c], p);
+        /* Full -> partial: becomes the class's current slab. */
+        pagelist_push(b->pages, &s->partial[c], p);
         bitmap_clear(bits, index);
         d->nfree++;
-        s->free_bytes += slab_class_size(c);
+        s->used_bytes -= slab_class_size(c);
         return VH_OK;
     }
-    /* Partial -> empty: off the partial list, then cached or released.
-     * cap >= 2, so an emptying slab was partial. */
+    /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
     if (pagelist_unlink(b->pages, b->npages, &s->partial[c], p) != VH_OK)
         return VH_ECORRUPT;
     bitmap_clear(bits, index);
     d->nfree++;
-    s->free_bytes += slab_class_size(c);
+    s->used_bytes -= slab_class_size(c);
     if (s->cached[c] == VH_NIL) {
         s->cached[c] = p;
         return VH_OK;
@@ -176,11 +192,25 @@ VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, si
     if (rc != VH_OK) {
         /* Undo: the buddy layer changed nothing. */
         d->nfree--;
-        s->free_bytes -= slab_class_size(c);
+        s->used_bytes += slab_class_size(c);
         bitmap_set(bits, index);
         pagelist_push(b->pages, &s->partial[c], p);
     }
     return rc;
+}
+
+VH_HOT int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
+{
+    struct vh_page *d = &b->pages[p];
+    unsigned c = d->order;
+    /* Stays partial: the common case, no list changes. */
+    if (VH_LIKELY(d->nfree != 0 && d->nfree + 1u < s->capacity[c])) {
+        bitmap_clear(slab_bitmap(b, p, c), index);
+        d->nfree++;
+        s->used_bytes -= slab_class_size(c);
+        return VH_OK;
+    }
+    return slab_free_transition(s, b, p, index);
 }
 
 VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct vh_buddy *b)
@@ -196,7 +226,14 @@ VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct v
 VH_INTERNAL int slab_check(const struct vh_slabs *s, const struct vh_buddy *b)
 {
     size_t partial[VH_NUM_CLASSES] = {0};
-    size_t free_bytes = 0;
+    size_t used_bytes = 0, slot_bytes = 0;
+
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
+        if (s->capacity[c] != slab_capacity(c))
+            return VH_CHECK_HEADER;
+    for (size_t i = 0; i <= VH_MAX_CLASS_SIZE / 16u; i++)
+        if (s->class_by_16[i] != slab_class_of(16u * i))
+            return VH_CHECK_HEADER;
 
     for (uint32_t p = 0; p < b->npages; p++) {
         const struct vh_page *d = &b->pages[p];
@@ -212,7 +249,8 @@ VH_INTERNAL int slab_check(const struct vh_slabs *s, const struct vh_buddy *b)
             return VH_CHECK_SLAB_BITMAP;
         if (slab_bitmap_inband(c) && d->bits != 0)
             return VH_CHECK_SLAB_BITMAP;
-        free_bytes += d->nfree * slab_class_size(c);
+        used_bytes += (cap - d->nfree) * slab_class_size(c);
+        slot_bytes += cap * slab_class_size(c);
         bool listed = d->prev != VH_NIL || d->next != VH_NIL || s->partial[c] == p;
         if (d->nfree == 0 && listed)
             return VH_CHECK_SLAB_LIST;
@@ -240,7 +278,7 @@ VH_INTERNAL int slab_check(const struct vh_slabs *s, const struct vh_buddy *b)
         if (q != VH_NIL && !slab_ok(b, q, c, cap, cap))
             return VH_CHECK_SLAB_LIST;
     }
-    if (free_bytes != s->free_bytes)
+    if (used_bytes != s->used_bytes || slot_bytes != s->slot_bytes)
         return VH_CHECK_STATS;
     return 0;
 }

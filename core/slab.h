@@ -15,7 +15,9 @@
  *   S3  nfree == 0     =>  p is on no list (prev == next == VH_NIL).
  *   S4  nfree == n     <=>  p == cached[c]; at most one cached slab per class,
  *                          so any other slab that empties goes back to buddy.
- *   S5  free_bytes == sum over slabs of nfree * (16 << c).
+ *   S5  used_bytes == sum over slabs of (n - nfree) * (16 << c);
+ *       slot_bytes == sum over slabs of n * (16 << c).
+ *   S6  the lookup tables in struct vh_slabs equal the functions they cache.
  * The head of partial[c] is the class's current slab: allocation takes its
  * lowest free object, so the fast path is one list head, one bitmap word
  * scan and no loop over slabs.
@@ -34,7 +36,13 @@
 struct vh_slabs {
     uint32_t partial[VH_NUM_CLASSES]; /* S2; head = current slab */
     uint32_t cached[VH_NUM_CLASSES];  /* S4; VH_NIL when none */
-    size_t free_bytes;                /* S5 */
+    size_t used_bytes;                /* S5: bytes of live objects */
+    size_t slot_bytes;                /* S5: bytes of all objects, live or free */
+    /* S6: lookup tables filled by slab_init from the proved functions below,
+     * so the fast paths index instead of compute:
+     *   class_by_16[i] == slab_class_of(16 * i), capacity[c] == slab_capacity(c). */
+    uint16_t capacity[VH_NUM_CLASSES];
+    uint8_t class_by_16[VH_MAX_CLASS_SIZE / 16u + 1u];
 };
 
 /* ---- Pure size-class arithmetic (proved by WP; see proofs/). ---- */
@@ -89,8 +97,14 @@ static inline size_t slab_obj_offset(unsigned c, size_t i)
 
 VH_INTERNAL void slab_init(struct vh_slabs *s);
 
+/* slab_class_of by table; size <= VH_MAX_CLASS_SIZE. */
+static inline unsigned slab_class_for(const struct vh_slabs *s, size_t size)
+{
+    return s->class_by_16[(size + 15u) >> 4];
+}
+
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
-VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out);
+VH_HOT int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out);
 
 /* A buddy block of the given order, giving the cached empty slabs back to the
  * buddy layer first if it has none.  0, BUDDY_ENOMEM or VH_ECORRUPT. */
@@ -98,10 +112,10 @@ VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned
 
 /* Classifies byte offset off inside slab page p: VH_OK with *index set for a
  * live object, VH_EINTERIOR, VH_EDOUBLEFREE, or VH_ECORRUPT. */
-VH_INTERNAL int slab_locate(const struct vh_buddy *b, uint32_t p, size_t off, size_t *index);
+VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint32_t p, size_t off, size_t *index);
 
 /* Frees live object index of slab page p (as located by slab_locate). */
-VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
+VH_HOT int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
 
 /* Largest block order free after giving the cached slabs back, or -1. */
 VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct vh_buddy *b);

@@ -97,8 +97,11 @@ TEST(checker_reports_each_broken_invariant)
     uint32_t cached = h->slabs.cached[5];
     CHECK(cached != VH_NIL);
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[5] = VH_NIL, h->slabs.cached[5] = cached);
-    EXPECT_CODE(VH_CHECK_STATS, h->slabs.free_bytes += 16, h->slabs.free_bytes -= 16);
-    EXPECT_CODE(VH_CHECK_STATS, h->used_bytes += 16, h->used_bytes -= 16);
+    EXPECT_CODE(VH_CHECK_STATS, h->slabs.used_bytes += 16, h->slabs.used_bytes -= 16);
+    EXPECT_CODE(VH_CHECK_STATS, h->slabs.slot_bytes += 16, h->slabs.slot_bytes -= 16);
+    EXPECT_CODE(VH_CHECK_STATS, h->block_bytes += 4096, h->block_bytes -= 4096);
+    EXPECT_CODE(VH_CHECK_HEADER, h->slabs.capacity[3]++, h->slabs.capacity[3]--);
+    EXPECT_CODE(VH_CHECK_HEADER, h->slabs.class_by_16[7]++, h->slabs.class_by_16[7]--);
     EXPECT_CODE(VH_CHECK_STATS, h->allocations++, h->allocations--);
     th_free(&t);
 }
