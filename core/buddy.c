@@ -20,7 +20,7 @@ VH_INTERNAL void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p
     *head = p;
 }
 
-VH_INTERNAL bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head, uint32_t p)
+VH_HOT bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head, uint32_t p)
 {
     uint32_t prev = pages[p].prev, next = pages[p].next;
     if (prev == VH_NIL) {
@@ -32,10 +32,9 @@ VH_INTERNAL bool pagelist_linked(const struct vh_page *pages, uint32_t npages, u
     return next == VH_NIL || (next < npages && pages[next].prev == p);
 }
 
-VH_INTERNAL int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p)
+/* Unlinks p from a list whose links around p were validated. */
+VH_HOT_LOCAL void pagelist_unlink_valid(struct vh_page *pages, uint32_t *head, uint32_t p)
 {
-    if (!pagelist_linked(pages, npages, *head, p))
-        return VH_ECORRUPT;
     uint32_t prev = pages[p].prev, next = pages[p].next;
     if (prev == VH_NIL)
         *head = next;
@@ -45,10 +44,17 @@ VH_INTERNAL int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t
         pages[next].prev = prev;
     pages[p].prev = VH_NIL;
     pages[p].next = VH_NIL;
+}
+
+VH_INTERNAL int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p)
+{
+    if (!pagelist_linked(pages, npages, *head, p))
+        return VH_ECORRUPT;
+    pagelist_unlink_valid(pages, head, p);
     return VH_OK;
 }
 
-static void free_push(struct vh_buddy *b, uint32_t p, unsigned k)
+VH_HOT_LOCAL void free_push(struct vh_buddy *b, uint32_t p, unsigned k)
 {
     b->pages[p].kind = VH_PG_FREE;
     b->pages[p].order = (uint8_t)k;
@@ -56,16 +62,16 @@ static void free_push(struct vh_buddy *b, uint32_t p, unsigned k)
     b->free_mask |= (uint32_t)1 << k;
 }
 
-static void free_unlink(struct vh_buddy *b, uint32_t p, unsigned k)
+VH_HOT_LOCAL void free_unlink(struct vh_buddy *b, uint32_t p, unsigned k)
 {
-    /* Callers validated the links first. */
-    (void)pagelist_unlink(b->pages, b->npages, &b->free_head[k], p);
+    /* Callers validated the links first (free_entry_ok). */
+    pagelist_unlink_valid(b->pages, &b->free_head[k], p);
     if (b->free_head[k] == VH_NIL)
         b->free_mask &= ~((uint32_t)1 << k);
 }
 
 /* Whether p is a well-formed, linked free head of order k. */
-static bool free_entry_ok(const struct vh_buddy *b, uint32_t p, unsigned k)
+VH_HOT_LOCAL bool free_entry_ok(const struct vh_buddy *b, uint32_t p, unsigned k)
 {
     return p < b->npages && b->pages[p].kind == VH_PG_FREE && b->pages[p].order == k &&
            (p & (buddy_order_pages(k) - 1u)) == 0 && buddy_fits(p, k, b->npages) &&
@@ -112,12 +118,17 @@ VH_INTERNAL int buddy_alloc(struct vh_buddy *b, unsigned order, uint32_t *out)
     if (!free_entry_ok(b, p, k))
         return VH_ECORRUPT;
     free_unlink(b, p, k);
-    /* Hand out the lower half; the upper halves go on their free lists. */
+    /* Hand out the lower half; the upper halves go on their free lists,
+     * whose mask bits order..k-1 become set. */
+    b->free_mask |= (buddy_order_pages(k) - 1u) & ~(buddy_order_pages(order) - 1u);
     while (k > order) {
         k--;
         uint32_t upper = p + buddy_order_pages(k);
-        b->pages[upper] = page_none;
-        free_push(b, upper, k);
+        uint32_t head = b->free_head[k];
+        b->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, VH_NIL, head, 0};
+        if (head != VH_NIL)
+            b->pages[head].prev = upper;
+        b->free_head[k] = upper;
     }
     b->pages[p].kind = VH_PG_BLOCK;
     b->pages[p].order = (uint8_t)order;
@@ -126,43 +137,37 @@ VH_INTERNAL int buddy_alloc(struct vh_buddy *b, unsigned order, uint32_t *out)
     return 0;
 }
 
-/* How many levels the block at p of order k merges up; validates every free
- * buddy it would absorb. */
-static int merge_levels(const struct vh_buddy *b, uint32_t p, unsigned k, unsigned *levels)
-{
-    unsigned n = 0;
-    while (k < VH_MAX_ORDER) {
-        uint32_t parent = buddy_parent(p, k);
-        if (!buddy_fits(parent, k + 1u, b->npages))
-            break;
-        uint32_t q = buddy_of(p, k);
-        if (b->pages[q].kind != VH_PG_FREE || b->pages[q].order != k)
-            break;
-        if (!free_entry_ok(b, q, k))
-            return VH_ECORRUPT;
-        p = parent;
-        k++;
-        n++;
-    }
-    *levels = n;
-    return VH_OK;
-}
-
 VH_INTERNAL int buddy_free(struct vh_buddy *b, uint32_t p)
 {
-    unsigned k = buddy_head_order(&b->pages[p]);
-    unsigned levels;
-    if (merge_levels(b, p, k, &levels) != VH_OK)
-        return VH_ECORRUPT;
-    b->free_pages += buddy_order_pages(k);
-    b->pages[p] = page_none;
-    for (unsigned i = 0; i < levels; i++, k++) {
+    struct vh_page *pages = b->pages;
+    unsigned k0 = buddy_head_order(&pages[p]);
+    /* Pass 1 changes nothing: how far the block merges.  Every buddy it
+     * would absorb lies inside the heap by construction (its parent fits);
+     * it must also be correctly linked into its free list. */
+    uint32_t head = p;
+    unsigned top = k0;
+    while (top < VH_MAX_ORDER) {
+        uint32_t parent = buddy_parent(head, top);
+        if (!buddy_fits(parent, top + 1u, b->npages))
+            break;
+        uint32_t q = buddy_of(head, top);
+        if (pages[q].kind != VH_PG_FREE || pages[q].order != top)
+            break;
+        if (!pagelist_linked(pages, b->npages, b->free_head[top], q))
+            return VH_ECORRUPT;
+        head = parent;
+        top++;
+    }
+    /* Pass 2: absorb the buddies; only the merged head stays marked. */
+    b->free_pages += buddy_order_pages(k0);
+    pages[p] = page_none;
+    for (unsigned k = k0; k < top; k++) {
         uint32_t q = buddy_of(p, k);
         free_unlink(b, q, k);
-        b->pages[q] = page_none;
+        pages[q] = page_none;
         p = buddy_parent(p, k);
     }
-    free_push(b, p, k);
+    free_push(b, head, top);
     return VH_OK;
 }
 
