@@ -267,11 +267,27 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
     return h;
 }
 
-void *vh_alloc(vh_heap *h, size_t size)
+/* Everything but the fast path of vh_alloc. */
+VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 {
     if (!heap_ok(h))
         return NULL;
     return alloc_entry(h, size, size);
+}
+
+/* Fast path: no lock hooks, a slab object that changes no list.  It calls
+ * no function, and every other case leaves through one tail call. */
+void *vh_alloc(vh_heap *h, size_t size)
+{
+    if (VH_LIKELY(heap_ok(h) && !h->locked && size <= VH_MAX_CLASS_SIZE)) {
+        void *p = slab_alloc_quick(&h->slabs, &h->buddy, slab_class_for(&h->slabs, size));
+        if (VH_LIKELY(p != NULL)) {
+            h->allocations++;
+            VH_UNPOISON(p, size);
+            return p;
+        }
+    }
+    return alloc_slow(h, size);
 }
 
 void *vh_calloc(vh_heap *h, size_t n, size_t size)
@@ -314,18 +330,33 @@ VH_COLD int free_locked(vh_heap *h, void *ptr)
     return VH_OK;
 }
 
-int vh_free(vh_heap *h, void *ptr)
+/* Everything but the fast path of vh_free. */
+VH_COLD int free_slow(vh_heap *h, void *ptr)
 {
-    if (VH_UNLIKELY(!heap_ok(h)))
+    if (!heap_ok(h))
         return VH_EINVAL;
     if (ptr == NULL)
         return VH_OK;
-    if (VH_UNLIKELY(h->locked))
+    if (h->locked)
         return free_locked(h, ptr);
     int rc = free_unsafe(h, ptr);
-    if (VH_UNLIKELY(rc != VH_OK))
+    if (rc != VH_OK)
         fail_unlock(h, rc, ptr);
     return rc;
+}
+
+/* Fast path: no lock hooks, a live slab object whose slab stays on the list
+ * it is on.  Calls no function; everything else is free_slow. */
+int vh_free(vh_heap *h, void *ptr)
+{
+    struct vh_loc loc;
+    if (VH_LIKELY(heap_ok(h) && !h->locked && heap_locate(h, ptr, &loc) == VH_OK && loc.slab &&
+                  slab_free_quick(&h->slabs, &h->buddy, loc.page, loc.index))) {
+        h->deallocations++;
+        VH_POISON(ptr, loc.usable);
+        return VH_OK;
+    }
+    return free_slow(h, ptr);
 }
 
 /* In place when size fits the block, or a buddy block can grow into free

@@ -81,7 +81,7 @@ VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned
 
 /* Makes a slab with free objects the head of partial[c]: the cached empty
  * slab if there is one, else a new page. */
-VH_COLD int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
+static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
 {
     size_t cap = slab_capacity(c);
     uint32_t p = s->cached[c];
@@ -106,10 +106,44 @@ VH_COLD int slab_refill(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
     return VH_OK;
 }
 
-VH_HOT int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out)
+/* Takes free object i of slab p (validated by the caller). */
+VH_HOT_LOCAL void *slab_take(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, unsigned c,
+                             uint64_t *bits, size_t i)
+{
+    bitmap_set(bits, i);
+    b->pages[p].nfree--;
+    s->used_bytes += slab_class_size(c);
+    return b->base + buddy_page_offset(p) + slab_obj_offset(c, i);
+}
+
+/* Lowest free object of slab p, or a value >= its capacity. */
+VH_HOT_LOCAL size_t slab_lowest_free(const struct vh_slabs *s, const uint64_t *bits, unsigned c)
+{
+    /* One-word bitmaps keep the bits past the capacity clear, so the lowest
+     * clear bit of the word is below it whenever one below it exists. */
+    return slab_bitmap_inband(c) ? bitmap_find_clear(bits, s->capacity[c])
+                                 : bitmap_find_clear(bits, BITMAP_WORD_BITS);
+}
+
+VH_HOT void *slab_alloc_quick(struct vh_slabs *s, struct vh_buddy *b, unsigned c)
 {
     uint32_t p = s->partial[c];
-    if (VH_UNLIKELY(p == VH_NIL)) {
+    if (p >= b->npages) /* VH_NIL included */
+        return NULL;
+    const struct vh_page *d = &b->pages[p];
+    if (d->kind != VH_PG_SLAB || d->order != c || d->nfree < 2u)
+        return NULL;
+    uint64_t *bits = slab_bitmap(b, p, c);
+    size_t i = slab_lowest_free(s, bits, c);
+    if (i >= s->capacity[c])
+        return NULL;
+    return slab_take(s, b, p, c, bits, i);
+}
+
+VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out)
+{
+    uint32_t p = s->partial[c];
+    if (p == VH_NIL) {
         int rc = slab_refill(s, b, c);
         if (rc != VH_OK)
             return rc;
@@ -117,29 +151,21 @@ VH_HOT int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void *
     }
     /* The list head is validated before use: a corrupted link never turns
      * into an address outside the heap. */
-    if (VH_UNLIKELY(p >= b->npages))
+    if (p >= b->npages)
         return VH_ECORRUPT;
     struct vh_page *d = &b->pages[p];
-    if (VH_UNLIKELY(d->kind != VH_PG_SLAB || d->order != c || d->nfree == 0))
+    if (d->kind != VH_PG_SLAB || d->order != c || d->nfree == 0)
         return VH_ECORRUPT;
-    size_t cap = s->capacity[c];
     uint64_t *bits = slab_bitmap(b, p, c);
-    /* One-word bitmaps keep the bits past cap clear, so the lowest clear bit
-     * of the word is below cap whenever one below cap exists. */
-    size_t i = slab_bitmap_inband(c) ? bitmap_find_clear(bits, cap)
-                                     : bitmap_find_clear(bits, BITMAP_WORD_BITS);
-    if (VH_UNLIKELY(i >= cap))
+    size_t i = slab_lowest_free(s, bits, c);
+    if (i >= s->capacity[c])
         return VH_ECORRUPT;
-    if (VH_UNLIKELY(d->nfree == 1u)) {
+    if (d->nfree == 1u) {
         /* Becomes full: leaves the partial list (it is the head). */
-        if (!pagelist_linked(b->pages, b->npages, p, p))
+        if (pagelist_unlink(b->pages, b->npages, &s->partial[c], p) != VH_OK)
             return VH_ECORRUPT;
-        (void)pagelist_unlink(b->pages, b->npages, &s->partial[c], p);
     }
-    bitmap_set(bits, i);
-    d->nfree--;
-    s->used_bytes += slab_class_size(c);
-    *out = b->base + buddy_page_offset(p) + slab_obj_offset(c, i);
+    *out = slab_take(s, b, p, c, bits, i);
     return VH_OK;
 }
 
@@ -162,7 +188,7 @@ VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint3
 
 /* The free that moves a slab between lists: full -> partial, or
  * partial -> empty (cached, or given back to the buddy layer). */
-VH_COLD int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
+static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
 {
     struct vh_page *d = &b->pages[p];
     unsigned c = d->order;
@@ -199,17 +225,22 @@ VH_COLD int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, uint32_
     return rc;
 }
 
-VH_HOT int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
+VH_HOT bool slab_free_quick(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
 {
     struct vh_page *d = &b->pages[p];
     unsigned c = d->order;
-    /* Stays partial: the common case, no list changes. */
-    if (VH_LIKELY(d->nfree != 0 && d->nfree + 1u < s->capacity[c])) {
-        bitmap_clear(slab_bitmap(b, p, c), index);
-        d->nfree++;
-        s->used_bytes -= slab_class_size(c);
+    if (d->nfree == 0 || d->nfree + 1u >= s->capacity[c])
+        return false;
+    bitmap_clear(slab_bitmap(b, p, c), index);
+    d->nfree++;
+    s->used_bytes -= slab_class_size(c);
+    return true;
+}
+
+VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
+{
+    if (slab_free_quick(s, b, p, index))
         return VH_OK;
-    }
     return slab_free_transition(s, b, p, index);
 }
 

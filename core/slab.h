@@ -104,7 +104,12 @@ static inline unsigned slab_class_for(const struct vh_slabs *s, size_t size)
 }
 
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
-VH_HOT int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out);
+VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out);
+
+/* The fast path of slab_alloc, calling no function: an object from the
+ * current slab when that changes no list (nfree >= 2 after validation), or
+ * NULL when anything else is needed; slab_alloc then handles and reports it. */
+VH_HOT void *slab_alloc_quick(struct vh_slabs *s, struct vh_buddy *b, unsigned c);
 
 /* A buddy block of the given order, giving the cached empty slabs back to the
  * buddy layer first if it has none.  0, BUDDY_ENOMEM or VH_ECORRUPT. */
@@ -114,8 +119,12 @@ VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned
  * live object, VH_EINTERIOR, VH_EDOUBLEFREE, or VH_ECORRUPT. */
 VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint32_t p, size_t off, size_t *index);
 
+/* The fast path of slab_free: frees the object when that changes no list,
+ * else returns false having changed nothing. */
+VH_HOT bool slab_free_quick(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
+
 /* Frees live object index of slab page p (as located by slab_locate). */
-VH_HOT int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
+VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
 
 /* Largest block order free after giving the cached slabs back, or -1. */
 VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct vh_buddy *b);
