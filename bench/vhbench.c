@@ -10,9 +10,9 @@
  *       every figure of the report was measured.
  *   vhbench run ALLOC CASE PROFILE
  *       a worker: one allocator, one case; prints "key value" lines.
- *   vhbench icount CASE PROFILE NOPS
+ *   vhbench icount CASE PROFILE NOPS [total]
  *       vheap under callgrind: dumps the cost of each of the first NOPS
- *       measured operations (the driver starts valgrind).
+ *       measured operations ("total": one profile of them all, no dumps)
  *   vhbench seqhash CASE PROFILE     (debug) the request sequence's hash
  *
  * Every allocator replays the same pre-generated, seeded request sequence
@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -487,7 +488,7 @@ static int worker(const char *alloc, const struct casedef *c, const struct profi
 /* Under callgrind (--toggle-collect=vh_alloc --toggle-collect=vh_free
  * --collect-atstart=no --combine-dumps=yes): one dump per measured
  * operation, so each dump's total is exactly that call's instructions. */
-static int icount(const struct casedef *c, const struct profile *pf, size_t nops)
+static int icount(const struct casedef *c, const struct profile *pf, size_t nops, int dump)
 {
     struct seq s;
     seq_build(&s, c, pf);
@@ -500,7 +501,8 @@ static int icount(const struct casedef *c, const struct profile *pf, size_t nops
     CALLGRIND_ZERO_STATS;
     for (size_t i = s.mstart; i < end; i++) {
         replay_vh(&s, i, i + 1, &st, NULL, NULL, NULL, NULL);
-        CALLGRIND_DUMP_STATS;
+        if (dump)
+            CALLGRIND_DUMP_STATS;
     }
     printf("ops %zu\nfails %zu\nbad %zu\nfree_errors %zu\n", end - s.mstart, st.fails, st.bad, vh_fail_free);
     fflush(stdout);
@@ -537,6 +539,7 @@ static void fail(const char *fmt, ...)
 }
 
 /* Runs argv with env LD_PRELOAD=preload (or none); returns its stdout. */
+static int spawn_quiet; /* child's stderr to /dev/null */
 static char *spawn(char *const argv[], const char *pre, int *status)
 {
     int fd[2];
@@ -547,6 +550,11 @@ static char *spawn(char *const argv[], const char *pre, int *status)
         die("fork");
     if (pid == 0) {
         dup2(fd[1], 1);
+        if (spawn_quiet) {
+            int dn = open("/dev/null", O_WRONLY);
+            if (dn >= 0)
+                dup2(dn, 2);
+        }
         close(fd[0]);
         close(fd[1]);
         if (pre)
@@ -686,11 +694,45 @@ static struct icres run_icount(const struct casedef *c, const struct profile *pf
         i++;
     }
     fclose(f);
+    unlink(file); /* tens of MB; the figures are in the report */
     if (i != (size_t)ops || ops < 1)
         fail("callgrind/%s: %zu dumps for %g operations", c->name, i, ops);
     else
         r.ok = 1;
     return r;
+}
+
+/* A whole-run callgrind profile of one case (vheap calls only), kept as
+ * DIR/callgrind.profile-CASE.out with its callgrind_annotate listing in
+ * DIR/profile-CASE.txt: where the instructions of vh_alloc/vh_free go. */
+static void run_profile(const struct casedef *c, const struct profile *pf, const char *dir)
+{
+    char file[4200], outopt[4300], nops[32], txt[4200];
+    snprintf(file, sizeof file, "%s/callgrind.profile-%s.out", dir, c->name);
+    snprintf(outopt, sizeof outopt, "--callgrind-out-file=%s", file);
+    snprintf(nops, sizeof nops, "%zu", pf->icount_ops);
+    char *argv[] = {"valgrind", "--tool=callgrind", "--quiet", "--collect-atstart=no",
+                    "--toggle-collect=vh_alloc", "--toggle-collect=vh_free", "--dump-instr=yes",
+                    outopt, self_exe, "icount", (char *)c->name, (char *)pf->name, nops, "total", NULL};
+    int status;
+    free(spawn(argv, NULL, &status));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fail("profile/%s: callgrind exit status %d", c->name, status);
+        return;
+    }
+    char *ann[] = {"callgrind_annotate", "--inclusive=yes", "--threshold=100", "--auto=yes", file, NULL};
+    spawn_quiet = 1; /* it warns about sources it cannot find (libc) */
+    char *text = spawn(ann, NULL, &status);
+    spawn_quiet = 0;
+    snprintf(txt, sizeof txt, "%s/profile-%s.txt", dir, c->name);
+    FILE *f = fopen(txt, "w");
+    if (!f || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || strlen(text) == 0)
+        fail("profile/%s: callgrind_annotate failed", c->name);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    free(text);
 }
 
 /* ---- memory measures, vheap in this process ---- */
@@ -807,6 +849,8 @@ static int driver(const struct profile *pf, const char *dir)
     struct icres ic[NCASES];
     for (size_t ci = 0; ci < NCASES; ci++)
         ic[ci] = run_icount(&cases[ci], pf, dir);
+    run_profile(case_named("churn"), pf, dir);
+    run_profile(case_named("worst"), pf, dir);
 
     /* ---- memory ---- */
     fprintf(stderr, "vhbench: memory measures\n");
@@ -879,8 +923,8 @@ static int driver(const struct profile *pf, const char *dir)
     out("| case | vheap heap | pairs |");
     for (int a = 0; a < NALLOC; a++)
         out(" %s |", alloc_names[a]);
-    out(" glibc ns/pair |\n|---|---|---|");
-    for (int a = 0; a <= NALLOC; a++)
+    out(" vheap ns/pair | glibc ns/pair |\n|---|---|---|");
+    for (int a = 0; a <= NALLOC + 1; a++)
         out("---|");
     out("\n");
     for (size_t ci = 0; ci < NCASES; ci++) {
@@ -890,7 +934,7 @@ static int driver(const struct profile *pf, const char *dir)
         munmap(s.ops, s.cap * sizeof *s.ops);
         for (int a = 0; a < NALLOC; a++)
             out(" %.3f |", ratio[ci][a]);
-        out(" %.1f |\n", ns[ci][1]);
+        out(" %.1f | %.1f |\n", ns[ci][0], ns[ci][1]);
     }
     out("\nThread CPU time of the measured steps (initial fill excluded), divided by the number of pairs; "
         "each block's first and last 8 bytes are written at allocation and checked before it is freed, "
@@ -915,7 +959,8 @@ static int driver(const struct profile *pf, const char *dir)
         out("\n");
     }
     out("\nTargets: slab alloc <= 40 and free <= 45 on average; buddy alloc and free <= 150 even in the "
-        "worst case; flat from 1 MiB to 1 GiB.\n\n");
+        "worst case; flat from 1 MiB to 1 GiB. Where the instructions go: `profile-churn.txt` and "
+        "`profile-worst.txt` (callgrind_annotate, inclusive, with source lines) beside this report.\n\n");
 
     out("## Latency per operation, ns (cycle counter; median over rounds of each percentile)\n\n");
     out("| case | allocator | alloc p50 | p99 | p99.9 | p99.99 | free p50 | p99 | p99.9 | p99.99 |\n");
@@ -978,9 +1023,8 @@ static int driver(const struct profile *pf, const char *dir)
                 if (c->n[k] && c->max[k] > buddy_max)
                     buddy_max = (double)c->max[k], buddy_at = cases[ci].name;
         }
-        /* flat: each series' largest value over its smallest, 1 MiB .. 1 GiB */
-        double flat = 0;
-        const char *flat_at = "-";
+        /* flat: per series, the largest mean over the smallest, 1 MiB .. 1 GiB */
+        double flat[2] = {0, 0};
         const char *ser[2][3] = {{"churn200-1M", "churn200-64M", "churn200-1G"}, {"worst-1M", "worst", "worst-1G"}};
         for (int sidx = 0; sidx < 2; sidx++)
             for (int k = 0; k < 4; k++) {
@@ -993,8 +1037,8 @@ static int driver(const struct profile *pf, const char *dir)
                     lo = m < lo ? m : lo;
                     hi = m > hi ? m : hi;
                 }
-                if (hi > 0 && hi / lo > flat)
-                    flat = hi / lo, flat_at = ser[sidx][0];
+                if (hi > 0 && hi / lo > flat[sidx])
+                    flat[sidx] = hi / lo;
             }
         double meta_max = 0, fill_min = 1;
         size_t fill_at = 0;
@@ -1005,15 +1049,17 @@ static int driver(const struct profile *pf, const char *dir)
                 fill_min = fill[i], fill_at = fsizes[i];
         double churn_ratio = ratio[0][0];
 #define MET(c) ((c) ? "met" : "**missed**")
-        out("## Targets\n\n| target | measured | |\n|---|---|---|\n");
+        out("\n## Targets\n\n| target | measured | |\n|---|---|---|\n");
         out("| churn time <= 0.25x glibc (goal 0.15x) | %.3fx | %s |\n", churn_ratio, MET(churn_ratio <= 0.25));
         out("| slab alloc <= 40 instructions on average | %.1f (worst case mean: %s) | %s |\n", slab_a, slab_a_at,
             MET(slab_a <= 40));
         out("| slab free <= 45 instructions on average | %.1f (%s) | %s |\n", slab_f, slab_f_at, MET(slab_f <= 45));
         out("| buddy alloc and free <= 150 instructions, worst case | max %.0f (%s) | %s |\n", buddy_max, buddy_at,
             MET(buddy_max <= 150));
-        out("| instructions flat from 1 MiB to 1 GiB (largest/smallest mean <= 1.10) | %.2f (%s series) | %s |\n",
-            flat, flat_at, MET(flat <= 1.10));
+        out("| instructions flat from 1 MiB to 1 GiB: churn, 200 live (largest/smallest mean <= 1.10) | %.2f | %s |\n",
+            flat[0], MET(flat[0] <= 1.10));
+        out("| instructions flat from 1 MiB to 1 GiB: worst case (largest/smallest mean <= 1.10) | %.2f | %s |\n",
+            flat[1], MET(flat[1] <= 1.10));
         out("| metadata <= 1 %% | %.3f %% | %s |\n", 100 * meta_max, MET(meta_max <= 0.01));
         out("| fill >= 93 %% per class (of the region) | lowest %.2f %% (%s) | %s |\n\n", 100 * fill_min,
             human(fill_at, b1), MET(fill_min >= 0.93));
@@ -1075,8 +1121,9 @@ int main(int argc, char **argv)
     self_exe[n] = 0;
     if (argc == 5 && strcmp(argv[1], "run") == 0)
         return worker(argv[2], case_named(argv[3]), profile_named(argv[4]));
-    if (argc == 5 && strcmp(argv[1], "icount") == 0)
-        return icount(case_named(argv[2]), profile_named(argv[3]), strtoull(argv[4], NULL, 10));
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "icount") == 0)
+        return icount(case_named(argv[2]), profile_named(argv[3]), strtoull(argv[4], NULL, 10),
+                      !(argc == 6 && strcmp(argv[5], "total") == 0));
     if (argc == 4 && strcmp(argv[1], "seqhash") == 0) {
         struct seq s;
         seq_build(&s, case_named(argv[2]), profile_named(argv[3]));
@@ -1109,6 +1156,6 @@ int main(int argc, char **argv)
         return driver(profile_named(argv[1]), dir);
     }
     fprintf(stderr, "usage: vhbench bench|smoke --preload NAME=LIB... --out DIR\n"
-                    "       vhbench run ALLOC CASE PROFILE | icount CASE PROFILE NOPS | seqhash CASE PROFILE\n");
+                    "       vhbench run ALLOC CASE PROFILE | icount CASE PROFILE NOPS [total] | seqhash CASE PROFILE\n");
     return 2;
 }
