@@ -2,8 +2,8 @@
 # Same-run timing of real programs on the malloc shim against glibc's malloc.
 # Each round runs every workload once per allocator, in alternating order
 # (glibc first on even rounds, vheap first on odd ones); the figure is the
-# median over rounds of the per-round ratio vheap / glibc of wall-clock
-# times.  Machines here are shared and noisy: read it as a benchmark, not a
+# median over rounds of the per-round ratio vheap / glibc, of wall-clock
+# time and of CPU time (user + system, less sensitive to other load).  Machines here are shared and noisy: read it as a benchmark, not a
 # bound; nothing is asserted.
 #
 #   port/tests/shim-bench.sh SHIM.so WORKDIR [ROUNDS]
@@ -26,40 +26,47 @@ workloads=(py_default py_malloc sqlite)
 declare -A label=([py_default]="python3 (pymalloc + malloc)" [py_malloc]="python3 PYTHONMALLOC=malloc"
                   [sqlite]="sqlite3 20k-row insert/select")
 
-# ms ALLOC FN: runs FN with ALLOC (glibc | vheap), prints wall ms; output
-# kept to check both allocators agree.
-ms() {
-    local t0 t1
-    t0=$(date +%s%N)
+# run ALLOC FN: runs FN with ALLOC (glibc | vheap); prints "wall_ms cpu_ms"
+# (cpu = user + system of the whole run); output kept to check both
+# allocators agree.
+run() {
+    local t
+    TIMEFORMAT='%3R %3U %3S'
     if [ "$1" = vheap ]; then
-        (export LD_PRELOAD=$shim; "$2") > "$work/$2.$1.out"
+        t=$({ time (export LD_PRELOAD=$shim; "$2" > "$work/$2.$1.out" 2> "$work/$2.$1.err"); } 2>&1)
     else
-        "$2" > "$work/$2.$1.out"
+        t=$({ time ("$2" > "$work/$2.$1.out" 2> "$work/$2.$1.err"); } 2>&1)
     fi
-    t1=$(date +%s%N)
-    echo $(((t1 - t0) / 1000000))
+    echo "$t" | awk '{printf "%d %d", $1 * 1000, ($2 + $3) * 1000}'
 }
 
-declare -A ratios glibc_ms vheap_ms
+ratio() { awk -v v="$1" -v g="$2" 'BEGIN {printf "%.3f", (g > 0) ? v / g : 0}'; }
+
+declare -A wr cr gw vw gc vc
 for ((r = 0; r < rounds; r++)); do
     for w in "${workloads[@]}"; do
         if ((r % 2 == 0)); then
-            g=$(ms glibc "$w"); v=$(ms vheap "$w")
+            g=$(run glibc "$w"); v=$(run vheap "$w")
         else
-            v=$(ms vheap "$w"); g=$(ms glibc "$w")
+            v=$(run vheap "$w"); g=$(run glibc "$w")
         fi
         cmp -s "$work/$w.glibc.out" "$work/$w.vheap.out" || { echo "shim-bench: $w: outputs differ"; exit 1; }
-        ratios[$w]+="$(awk -v v="$v" -v g="$g" 'BEGIN {printf "%.3f", v / g}') "
-        glibc_ms[$w]+="$g "
-        vheap_ms[$w]+="$v "
+        read -r g_wall g_cpu <<< "$g"
+        read -r v_wall v_cpu <<< "$v"
+        wr[$w]+="$(ratio "$v_wall" "$g_wall") "
+        cr[$w]+="$(ratio "$v_cpu" "$g_cpu") "
+        gw[$w]+="$g_wall "; vw[$w]+="$v_wall "; gc[$w]+="$g_cpu "; vc[$w]+="$v_cpu "
     done
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "shim-bench: $rounds rounds, alternating order, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-30s %12s %12s %14s   %s\n' workload "glibc ms" "vheap ms" "vheap/glibc" "per-round ratios"
+printf '%-30s %9s %9s %8s %9s %9s %8s   %s\n' workload "glibc" "vheap" "wall" "glibc" "vheap" "cpu" "per-round wall ratios"
+printf '%-30s %9s %9s %8s %9s %9s %8s\n' "" "wall ms" "wall ms" "ratio" "cpu ms" "cpu ms" "ratio"
 for w in "${workloads[@]}"; do
-    printf '%-30s %12s %12s %14s   %s\n' "${label[$w]}" "$(echo "${glibc_ms[$w]}" | median)" \
-        "$(echo "${vheap_ms[$w]}" | median)" "$(echo "${ratios[$w]}" | median)" "${ratios[$w]}"
+    printf '%-30s %9s %9s %8s %9s %9s %8s   %s\n' "${label[$w]}" \
+        "$(echo "${gw[$w]}" | median)" "$(echo "${vw[$w]}" | median)" "$(echo "${wr[$w]}" | median)" \
+        "$(echo "${gc[$w]}" | median)" "$(echo "${vc[$w]}" | median)" "$(echo "${cr[$w]}" | median)" "${wr[$w]}"
 done
-echo "(times and ratio are medians; ratio > 1 means slower on vheap; same output checked every round)"
+echo "(medians over rounds; ratio = vheap / glibc, > 1 means slower on vheap; cpu = user + system;"
+echo " outputs compared every round)"
