@@ -1,0 +1,29 @@
+# Quality measurements of the core: coverage and mutation testing.  Neither
+# is part of `make check` (they take minutes and need gcovr); run them by hand
+# or in a scheduled job.  Packages: ci/deps/quality.list.
+#
+# Coverage replays corpus/ through the fuzz harness (fuzz/ops.c, built with
+# its plain replay main, VH_FUZZ_REPLAY) when it is there.  The mutants use
+# the tree's own rules for build/tests/run-tests, build/fuzz/ops-replay and
+# build/fuzz/ops-libfuzzer (Makefile, mk/fuzz.mk), so they build with exactly
+# the flags `make test` and `make fuzz-build` use.
+
+## coverage        line + branch coverage of core/ (unit tests + corpus replay): build/coverage/index.html
+## mutants         inject 20+ faults into a copy of core/ and require tests/replay/fuzz to catch each (MUTANTS=ids)
+
+.PHONY: coverage mutants
+
+QUALITY_REPLAY_SRCS = $(wildcard fuzz/ops.c)
+QUALITY_REPLAY_CFLAGS = -DVH_FUZZ_REPLAY -Ifuzz
+
+coverage:
+	ci/install-deps quality
+	BUILD='$(BUILD)' CORE_SRCS='$(CORE_SRCS)' TEST_SRCS='$(TEST_SRCS)' \
+	REPLAY_SRCS='$(QUALITY_REPLAY_SRCS)' REPLAY_CFLAGS='$(QUALITY_REPLAY_CFLAGS)' \
+	nice tools/coverage/coverage.sh
+
+# MUTANTS=M03,M07 runs a subset; MUTANT_FUZZ_SECONDS (default 25) bounds the
+# libFuzzer run given to mutants that survive the tests and the replay.
+mutants:
+	ci/install-deps quality
+	BUILD='$(BUILD)' MAKE='$(MAKE)' nice python3 tools/mutants/mutants.py $(if $(MUTANTS),--only $(MUTANTS))
