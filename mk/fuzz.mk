@@ -1,0 +1,106 @@
+# Fuzzing: one harness (fuzz/ops.c, with its reference model), three drivers,
+# the ASan poisoning check, the seed corpus and bounded campaigns.
+#
+## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay,asan-check,ops-seeds}
+## fuzz            bounded campaign, libFuzzer + AFL++ (main + CMPLOG) side by side; FUZZ_SECONDS=600
+## fuzz-smoke      replay corpus/, ASan poisoning check, both engines ~30 s (part of make check)
+## fuzz-replay     replay every input under corpus/ (seeds, found, regressions)
+## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
+## corpus-merge    merge the last campaign's finds into corpus/found/ (libFuzzer -merge=1)
+
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_SRCS := fuzz/ops.c
+FUZZ_HDRS := fuzz/ops_format.h
+FUZZ_DEPS := $(FUZZ_SRCS) $(FUZZ_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+# Debug asserts on in every fuzz build: a broken core invariant traps.
+FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror -fno-omit-frame-pointer $(CORE_INC) -Ifuzz
+AFL_CC ?= afl-clang-fast
+FUZZ_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-cmplog \
+	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/asan-check $(FUZZ_DIR)/ops-seeds
+
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check corpus-merge
+
+# libFuzzer driver; OSS-Fuzz / ClusterFuzzLite set LIB_FUZZING_ENGINE (and
+# CC/CFLAGS with their sanitizers) and get the same entry point.
+ifdef LIB_FUZZING_ENGINE
+$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=c11 -g -DVH_DEBUG $(CORE_INC) -Ifuzz $(CORE_SRCS) $(FUZZ_SRCS) $(LIB_FUZZING_ENGINE) -o $@
+else
+# The harness gets edge coverage but no comparison tracing (its model walks
+# every page after every call; tracing those loops cost 3x in exec/s); the
+# core gets both, except the checkers listed in fuzz/coverage-ignore.txt.
+$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-fno-sanitize-coverage=trace-cmp -c $(FUZZ_SRCS) -o $(FUZZ_DIR)/ops-libfuzzer-harness.o
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt \
+		$(CORE_SRCS) $(FUZZ_DIR)/ops-libfuzzer-harness.o -o $@
+endif
+
+# AFL++ persistent mode, ASan + UBSan; and the CMPLOG build for -c.
+$(FUZZ_DIR)/ops-afl: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(FUZZ_CFLAGS) -DVH_FUZZ_AFL \
+		$(CORE_SRCS) $(FUZZ_SRCS) -o $@
+$(FUZZ_DIR)/ops-afl-cmplog: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) -DVH_FUZZ_AFL \
+		$(CORE_SRCS) $(FUZZ_SRCS) -o $@
+
+# Plain main: runs files and directories, names the failing input.
+$(FUZZ_DIR)/ops-replay: $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY $(SAN_FLAGS) $(CORE_SRCS) $(FUZZ_SRCS) -o $@
+
+$(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(CORE_SRCS) fuzz/asan_check.c -o $@
+
+$(FUZZ_DIR)/ops-seeds: fuzz/seeds.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Ifuzz fuzz/seeds.c -o $@
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-build:
+	ci/install-deps fuzz
+	$(MAKE) --no-print-directory fuzz-bins
+
+fuzz-seeds: $(FUZZ_DIR)/ops-seeds
+	rm -rf corpus/seeds && mkdir -p corpus/seeds
+	$(FUZZ_DIR)/ops-seeds corpus/seeds
+
+# The committed seeds must be what the encoder writes now.
+fuzz-seeds-check: $(FUZZ_DIR)/ops-seeds
+	rm -rf $(FUZZ_DIR)/seeds-check && mkdir -p $(FUZZ_DIR)/seeds-check
+	$(FUZZ_DIR)/ops-seeds $(FUZZ_DIR)/seeds-check >/dev/null
+	@diff -r corpus/seeds $(FUZZ_DIR)/seeds-check >/dev/null || \
+		{ echo "fuzz-seeds-check: corpus/seeds/ is stale; run make fuzz-seeds and commit"; exit 1; }
+	@echo "fuzz-seeds-check: corpus/seeds/ matches the encoder ($$(ls corpus/seeds | wc -l) seeds)"
+
+fuzz-replay: $(FUZZ_DIR)/ops-replay
+	$(FUZZ_DIR)/ops-replay corpus
+
+fuzz-smoke:
+	ci/install-deps fuzz
+	$(MAKE) --no-print-directory fuzz-bins
+	$(MAKE) --no-print-directory fuzz-seeds-check
+	$(FUZZ_DIR)/ops-replay corpus
+	$(FUZZ_DIR)/asan-check
+	fuzz/campaign.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_DIR)/smoke
+
+fuzz:
+	ci/install-deps fuzz
+	$(MAKE) --no-print-directory fuzz-bins
+	fuzz/campaign.sh $(FUZZ_SECONDS) $(FUZZ_DIR)/campaign
+
+corpus-merge:
+	ci/install-deps fuzz
+	$(MAKE) --no-print-directory fuzz-bins
+	fuzz/corpus-merge.sh $(FUZZ_DIR)/campaign
+
+CHECK_TARGETS += fuzz-smoke
