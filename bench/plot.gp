@@ -25,7 +25,7 @@ plot dir.'/ratio.dat' using 2:xtic(1) title columnheader(2) lc rgb "#d62728", \
 
 # Instructions per call against heap size.
 reset
-set terminal pngcairo size 1000,600 font "DejaVu Sans,11" noenhanced
+set terminal pngcairo size 1000,700 font "DejaVu Sans,11" noenhanced
 set datafile missing "nan"
 set output dir.'/icount.png'
 set title "vheap instructions per call (callgrind) against heap size"
@@ -36,7 +36,7 @@ set yrange [0:*]
 set ylabel "instructions per call"
 set xlabel "heap (region) size"
 set grid
-set key outside right
+set key outside below maxrows 4 width 2
 plot dir.'/icount.dat' using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "churn (200 live) slab alloc, mean", \
      '' using 1:3 with linespoints lw 1 dt 2 pt 6 lc rgb "#1f77b4" title "churn (200 live) slab alloc, max", \
      '' using 1:4 with linespoints lw 2 pt 5 lc rgb "#2ca02c" title "churn (200 live) slab free, mean", \
