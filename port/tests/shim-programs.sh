@@ -60,7 +60,9 @@ run_git() { # DIR
     export GIT_AUTHOR_NAME=vheap GIT_AUTHOR_EMAIL=vheap@example.invalid
     export GIT_COMMITTER_NAME=vheap GIT_COMMITTER_EMAIL=vheap@example.invalid
     export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z'
-    export GIT_CONFIG_NOSYSTEM=1 HOME=$1
+    # Hermetic: no user or system config, no PATH entries beyond the system's
+    # (a stray tool earlier on PATH once broke `git gc` on a developer machine).
+    export GIT_CONFIG_NOSYSTEM=1 HOME=$1 PATH=/usr/sbin:/usr/bin:/sbin:/bin
     git -C "$r" init -q -b main
     awk -v r="$r" 'BEGIN { for (i = 1; i <= 300; i++) { f = r "/f" i ".txt"; printf "file %d\n", i > f;
         for (j = i; j <= 3 * i; j++) printf "%d ", j > f; printf "\n" > f; close(f) } }' 
@@ -90,7 +92,7 @@ run_gcc() { # DIR
 [ "${SHIM_LIB_ONLY:-0}" = 1 ] && return 0
 
 shim=$(readlink -f "$1")
-work=$2
+work=$(readlink -f "$2")
 rm -rf "$work"
 mkdir -p "$work"
 gen_sql > "$work/q.sql"
@@ -104,13 +106,24 @@ compare() {
     local d0=$work/$name-glibc d1=$work/$name-vheap
     mkdir -p "$d0" "$d1"
     cp "$work/q.sql" "$d0/" && cp "$work/q.sql" "$d1/"
-    local t0 t1 t2
+    local t0 t1 t2 rc0 rc1
+    # Each workload runs in a subshell with errexit on (it would be ignored
+    # inside a `||` list), so any failing command fails the workload.
+    set +e
     t0=$(date +%s%N)
-    "$@" "$d0" > "$d0/out" 2> "$d0/err" || { echo "shim-programs: $name failed without the shim"; cat "$d0/err"; fail=1; return; }
+    (set -e; "$@" "$d0") > "$d0/out" 2> "$d0/err"
+    rc0=$?
     t1=$(date +%s%N)
-    (export LD_PRELOAD="$shim" VHEAP_STATS=1; "$@" "$d1") > "$d1/out" 2> "$d1/err" ||
-        { echo "shim-programs: $name FAILED under the shim"; tail -20 "$d1/err"; fail=1; return; }
+    (set -e; export LD_PRELOAD="$shim" VHEAP_STATS=1; "$@" "$d1") > "$d1/out" 2> "$d1/err"
+    rc1=$?
     t2=$(date +%s%N)
+    set -e
+    if [ "$rc0" -ne 0 ]; then
+        echo "shim-programs: $name failed without the shim (status $rc0)"; tail -20 "$d0/err"; fail=1; return
+    fi
+    if [ "$rc1" -ne 0 ]; then
+        echo "shim-programs: $name FAILED under the shim (status $rc1)"; grep -v '^vheap-stats' "$d1/err" | tail -20; fail=1; return
+    fi
     if ! cmp -s "$d0/out" "$d1/out"; then
         echo "shim-programs: $name output DIFFERS under the shim:"
         diff "$d0/out" "$d1/out" | head -20
