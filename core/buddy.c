@@ -11,7 +11,7 @@
 
 static const struct vh_page page_none = {0, 0, 0, 0, 0, 0};
 
-VH_INTERNAL void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)
+VH_HOT void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)
 {
     pages[p].prev = VH_NIL;
     pages[p].next = *head;
@@ -46,7 +46,7 @@ VH_HOT_LOCAL void pagelist_unlink_valid(struct vh_page *pages, uint32_t *head, u
     pages[p].next = VH_NIL;
 }
 
-VH_INTERNAL int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p)
+VH_HOT int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p)
 {
     if (!pagelist_linked(pages, npages, *head, p))
         return VH_ECORRUPT;

@@ -136,11 +136,14 @@ VH_HOT void *slab_alloc_quick(struct vh_slabs *s, struct vh_buddy *b, unsigned c
     if (p >= b->npages) /* VH_NIL included */
         return NULL;
     const struct vh_page *d = &b->pages[p];
-    if (d->kind != VH_PG_SLAB || d->order != c || d->nfree < 2u)
+    if (d->kind != VH_PG_SLAB || d->order != c || d->nfree == 0)
         return NULL;
     uint64_t *bits = slab_bitmap(b, p, c);
     size_t i = slab_lowest_free(s, bits, c);
     if (i >= s->capacity[c])
+        return NULL;
+    /* Becomes full: leaves the partial list (it is the head). */
+    if (d->nfree == 1u && pagelist_unlink(b->pages, b->npages, &s->partial[c], p) != VH_OK)
         return NULL;
     return slab_take(s, b, p, c, bits, i);
 }
@@ -191,8 +194,9 @@ VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint3
     return VH_OK;
 }
 
-/* The free that moves a slab between lists: full -> partial, or
- * partial -> empty (cached, or given back to the buddy layer). */
+/* The free that empties a slab (partial -> cached, or given back to the
+ * buddy layer).  Also handles full -> partial, which slab_free_quick does
+ * first in practice. */
 static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
 {
     struct vh_page *d = &b->pages[p];
@@ -234,8 +238,10 @@ VH_HOT bool slab_free_quick(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, 
 {
     struct vh_page *d = &b->pages[p];
     unsigned c = d->order;
-    if (d->nfree == 0 || d->nfree + 1u >= s->capacity[c])
-        return false;
+    if (d->nfree + 1u >= s->capacity[c])
+        return false; /* empties (or corrupt): slab_free_transition */
+    if (d->nfree == 0) /* full -> partial: becomes the current slab */
+        pagelist_push(b->pages, &s->partial[c], p);
     bitmap_clear(slab_bitmap(b, p, c), index);
     d->nfree++;
     s->used_bytes -= slab_class_size(c);
