@@ -122,7 +122,7 @@ VH_HOT_LOCAL int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *l
 }
 
 /* A buddy block for need > VH_MAX_CLASS_SIZE bytes. */
-VH_COLD void *alloc_block(vh_heap *h, size_t need, int *rc)
+VH_HOT_LOCAL void *alloc_block(vh_heap *h, size_t need, int *rc)
 {
     unsigned k = buddy_order_for_size(need);
     uint32_t page;

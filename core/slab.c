@@ -63,20 +63,27 @@ static int slab_reclaim(struct vh_slabs *s, struct vh_buddy *b)
     return VH_OK;
 }
 
-VH_INTERNAL int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned order, uint32_t *out)
+/* Gives the cached slabs back and retries. */
+static int slab_page_alloc_reclaim(struct vh_slabs *s, struct vh_buddy *b, unsigned order,
+                                   uint32_t *out)
 {
-    int rc = buddy_alloc(b, order, out);
-    if (rc != BUDDY_ENOMEM)
-        return rc;
     bool any = false;
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
         any |= s->cached[c] != VH_NIL;
     if (!any)
         return BUDDY_ENOMEM;
-    rc = slab_reclaim(s, b);
+    int rc = slab_reclaim(s, b);
     if (rc != VH_OK)
         return rc;
     return buddy_alloc(b, order, out);
+}
+
+VH_HOT int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned order, uint32_t *out)
+{
+    int rc = buddy_alloc(b, order, out);
+    if (VH_UNLIKELY(rc == BUDDY_ENOMEM))
+        return slab_page_alloc_reclaim(s, b, order, out);
+    return rc;
 }
 
 /* Makes a slab with free objects the head of partial[c]: the cached empty
