@@ -13,10 +13,10 @@ SHIM_LIB_ONLY=1
 # shellcheck source=shim-programs.sh
 . "$here/shim-programs.sh"
 shim=$(readlink -f "$1")
-work=$2
 rounds=${3:-5}
-rm -rf "$work"
-mkdir -p "$work"
+rm -rf "$2"
+mkdir -p "$2"
+work=$(readlink -f "$2")
 gen_sql > "$work/q.sql"
 
 py_default() { run_python; }
@@ -70,3 +70,45 @@ for w in "${workloads[@]}"; do
 done
 echo "(medians over rounds; ratio = vheap / glibc, > 1 means slower on vheap; cpu = user + system;"
 echo " outputs compared every round)"
+
+if [ "${SHIM_BENCH_CALLGRIND:-1}" = 0 ]; then
+    exit 0
+fi
+if ! command -v valgrind > /dev/null; then
+    echo "shim-bench: callgrind counts not measured: valgrind is not installed (ci/install-deps bench)"
+    exit 0
+fi
+cg_n=${SHIM_BENCH_CG_PY_N:-20000}
+# cg ALLOC NAME CMD...: instructions of CMD under callgrind; checks the shim
+# really ran (its stats line) when ALLOC is vheap.
+cg() {
+    local alloc=$1 name=$2
+    shift 2
+    local pre=
+    [ "$alloc" = vheap ] && pre=$shim
+    (cd "$work" && rm -f cg.db && LD_PRELOAD=$pre VHEAP_STATS=1 valgrind --tool=callgrind \
+        --callgrind-out-file=/dev/null "$@" < "${CG_STDIN:-/dev/null}" > "$work/cg.$name.$alloc.out" \
+        2> "$work/cg.$name.$alloc.err")
+    if [ "$alloc" = vheap ] && ! grep -q '^vheap-stats:.* allocations=[1-9]' "$work/cg.$name.$alloc.err"; then
+        echo "shim-bench: $name under callgrind did not run on vheap" >&2
+        exit 1
+    fi
+    sed -n 's/^==[0-9]*== Collected : \([0-9]*\)/\1/p' "$work/cg.$name.$alloc.err" | tail -1
+}
+echo
+echo "callgrind instruction counts (one run each; python3 with N=$cg_n):"
+printf '%-30s %16s %16s %12s\n' workload glibc vheap vheap/glibc
+for w in py_default py_malloc sqlite; do
+    # Environment and input are set outside valgrind: it does not follow exec.
+    pm=pymalloc
+    CG_STDIN=/dev/null
+    case $w in
+    py_default | py_malloc) cmd=("$PY" "$here/shim_workload.py" "$cg_n") ;;
+    sqlite) cmd=(sqlite3 cg.db) CG_STDIN=$work/q.sql ;;
+    esac
+    [ "$w" = py_malloc ] && pm=malloc
+    g=$(PYTHONMALLOC=$pm cg glibc "$w" "${cmd[@]}")
+    v=$(PYTHONMALLOC=$pm cg vheap "$w" "${cmd[@]}")
+    cmp -s "$work/cg.$w.glibc.out" "$work/cg.$w.vheap.out" || { echo "shim-bench: $w: outputs differ under callgrind"; exit 1; }
+    printf '%-30s %16s %16s %12s\n' "${label[$w]}" "$g" "$v" "$(ratio "$v" "$g")"
+done
