@@ -223,18 +223,18 @@ static struct {
     size_t allocs, deallocs, failed, errors;
     int exp_nerr;
     unsigned next_tag;
-    /* lv[v][k][i]: the order-k block i is entirely free (v = 0) or free or a
-     * cached empty slab (v = 1). */
+    /* fw[v]: bit p set <=> page p is free (v = 0), or free or a cached
+     * empty slab (v = 1); rebuilt from pg[] when dirty. */
     bool dirty;
-    uint8_t lv[2][MAXORD + 1u][MAX_PAGES];
-    bool anyk[2][MAXORD + 1u];
+    uint64_t fw[2][MAX_PAGES / 64u + 1u];
     vh_stats fresh;
+    size_t calls, rot;
 } M;
 
 static struct rec R;
 static unsigned char g_region_buf[VHF_REGION_MAX + 4096u + 32u] __attribute__((aligned(4096)));
 static unsigned char g_pattern[VH_MAX_ALLOC + 256u];
-static const unsigned char g_zero[VH_MAX_ALLOC];
+static const unsigned char g_zero[8192];
 static unsigned char g_fake_heap[1024] __attribute__((aligned(64)));
 static int g_foreign_static;
 
@@ -284,53 +284,81 @@ static size_t page_of(const unsigned char *p)
     return (size_t)(p - M.base) / PG;
 }
 
-static void levels(void)
+static void free_bits(void)
 {
     if (!M.dirty)
         return;
+    size_t nw = (M.npages + 63u) / 64u;
+    memset(M.fw[0], 0, nw * sizeof(uint64_t));
     for (uint32_t p = 0; p < M.npages; p++)
-        M.lv[0][0][p] = M.pg[p].kind == PK_FREE;
-    memcpy(M.lv[1][0], M.lv[0][0], M.npages);
+        if (M.pg[p].kind == PK_FREE)
+            M.fw[0][p / 64u] |= (uint64_t)1 << (p % 64u);
+    memcpy(M.fw[1], M.fw[0], nw * sizeof(uint64_t));
     for (unsigned c = 0; c < NCLS; c++)
         if (M.cached[c] >= 0)
-            M.lv[1][0][M.cached[c]] = 1;
-    for (unsigned v = 0; v < 2; v++) {
-        uint8_t any = 0;
-        for (uint32_t p = 0; p < M.npages; p++)
-            any |= M.lv[v][0][p];
-        M.anyk[v][0] = any != 0;
-        for (unsigned k = 1; k <= MAXORD; k++) {
-            uint32_t n = M.npages >> k;
-            const uint8_t *lo = M.lv[v][k - 1];
-            uint8_t *hi = M.lv[v][k];
-            any = 0;
-            for (uint32_t i = 0; i < n; i++) {
-                hi[i] = lo[2 * i] & lo[2 * i + 1];
-                any |= hi[i];
-            }
-            M.anyk[v][k] = any != 0;
-        }
-    }
+            M.fw[1][M.cached[c] / 64] |= (uint64_t)1 << (M.cached[c] % 64);
     M.dirty = false;
 }
 
-/* Largest order of a free block (v = 1: counting cached slabs), or -1. */
+/* Whether the aligned block [start, start + len) lies inside the heap and
+ * all its pages are free (v as in fw). */
+static bool range_free(unsigned v, uint32_t start, uint32_t len)
+{
+    free_bits();
+    if (start > M.npages || len > M.npages - start)
+        return false;
+    const uint64_t *f = M.fw[v];
+    if (len < 64u) {
+        uint64_t m = (((uint64_t)1 << len) - 1u) << (start % 64u);
+        return (f[start / 64u] & m) == m;
+    }
+    for (uint32_t w = start / 64u; w < (start + len) / 64u; w++)
+        if (f[w] != UINT64_MAX)
+            return false;
+    return true;
+}
+
+/* Whether some aligned order-k block is all free.  Below order 6 a word at a
+ * time: after the shifts, bit i is the AND of bits i .. i + 2^k - 1, kept
+ * at block starts only (aligned blocks never straddle a word). */
+static bool any_free_block(unsigned v, unsigned k)
+{
+    static const uint64_t starts[6] = {UINT64_MAX, 0x5555555555555555u, 0x1111111111111111u,
+                                       0x0101010101010101u, 0x0001000100010001u, 0x0000000100000001u};
+    free_bits();
+    if (k < 6u) {
+        for (uint32_t w = 0; w < (M.npages + 63u) / 64u; w++) {
+            uint64_t x = M.fw[v][w];
+            for (unsigned j = 0; j < k; j++)
+                x &= x >> (1u << j);
+            if (x & starts[k])
+                return true;
+        }
+        return false;
+    }
+    for (uint32_t s = 0; s + (1u << k) <= M.npages; s += 1u << k)
+        if (range_free(v, s, 1u << k))
+            return true;
+    return false;
+}
+
+/* Largest order of a free block (v = 1: counting cached slabs), or -1.
+ * Eager merging makes the free blocks exactly the maximal aligned all-free
+ * blocks, so this is the largest order with an all-free aligned block. */
 static int largest_order(unsigned v)
 {
-    levels();
     for (int k = (int)MAXORD; k >= 0; k--)
-        if (M.anyk[v][k])
+        if (any_free_block(v, (unsigned)k))
             return k;
     return -1;
 }
 
-/* Whether free page p heads a free block: eager merging makes the free
- * blocks the maximal aligned all-free blocks. */
+/* Whether free page p heads a free block (the maximal aligned all-free
+ * block containing it starts at p). */
 static bool free_head(uint32_t p)
 {
-    levels();
     unsigned k = 0;
-    while (k < MAXORD && (p >> (k + 1u)) < (M.npages >> (k + 1u)) && M.lv[0][k + 1u][p >> (k + 1u)])
+    while (k < MAXORD && range_free(0, p & ~((2u << k) - 1u), 2u << k))
         k++;
     return (p & ((1u << k) - 1u)) == 0;
 }
@@ -476,12 +504,16 @@ static void check_stats(void)
  * bytes of every page (where in-band slab bitmaps and neighbouring blocks
  * would show a stray write), so a 2 MiB block costs 64 KiB per check, not
  * 2 MiB.  The tracked set depends on the offset only, so it is the same
- * before and after a realloc. */
+ * before and after a realloc.  calloc's zeroing and ASan's view of a new
+ * block are checked on the same bytes. */
 #define TRACK_ALL 8192u
 #define TRACK_EDGE 64u
 
-/* Writes (fill) or compares the tracked bytes of [from, to). */
-static void track(unsigned char *p, size_t req, unsigned tag, size_t from, size_t to, bool fill)
+enum { TRACK_FILL, TRACK_CHECK, TRACK_ZERO };
+
+/* Writes the pattern into, compares with the pattern, or checks for zero
+ * the tracked bytes of [from, to). */
+static void track(unsigned char *p, size_t req, unsigned tag, size_t from, size_t to, int how)
 {
     if (to > req)
         to = req;
@@ -500,8 +532,11 @@ static void track(unsigned char *p, size_t req, unsigned tag, size_t from, size_
         }
         if (end > to)
             end = to;
-        if (fill) {
+        if (how == TRACK_FILL) {
             memcpy(p + o, g_pattern + tag + o, end - o);
+        } else if (how == TRACK_ZERO) {
+            if (memcmp(p + o, g_zero, end - o) != 0)
+                fail("calloc block %p (%zu bytes) not zeroed near offset %zu", (void *)p, req, o);
         } else if (memcmp(p + o, g_pattern + tag + o, end - o) != 0) {
             size_t i = o;
             while (p[i] == g_pattern[tag + i])
@@ -513,9 +548,29 @@ static void track(unsigned char *p, size_t req, unsigned tag, size_t from, size_
     }
 }
 
+/* Plain word loop for short blocks: cheaper than the sanitizers' memcmp
+ * interceptor, which dominated runs with many small live blocks. */
+static bool same_short(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    uint64_t diff = 0, x, y;
+    size_t i = 0;
+    for (; i + 8u <= n; i += 8u) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < n; i++)
+        diff |= (uint64_t)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
 static void check_block(const struct mblk *b, size_t upto)
 {
-    track(b->p, b->req, b->tag, 0, upto, false);
+    if (upto > b->req)
+        upto = b->req;
+    if (upto <= 256u && same_short(b->p, g_pattern + b->tag, upto))
+        return;
+    track(b->p, b->req, b->tag, 0, upto, TRACK_CHECK);
 }
 
 static void check_contents(void)
@@ -524,12 +579,39 @@ static void check_contents(void)
         check_block(&M.live[i], M.live[i].req);
 }
 
+/* After a call: with few live blocks, all of them.  With many (checking all
+ * after every call made long runs quadratic), the next CHECK_SLICE blocks in
+ * rotation, and all of them every CHECK_SLICE calls and at the end of the
+ * run, so a stray write is still found within CHECK_SLICE calls.  The
+ * blocks a call is given or returns are checked by the call's own checks. */
+#define CHECK_SLICE 32u
+static void check_contents_after_call(void)
+{
+    M.calls++;
+    if (M.nlive <= CHECK_SLICE || M.calls % CHECK_SLICE == 0) {
+        check_contents();
+    } else {
+        for (size_t i = 0; i < CHECK_SLICE; i++)
+            check_block(&M.live[(M.rot + i) % M.nlive], M.live[(M.rot + i) % M.nlive].req);
+        M.rot = (M.rot + CHECK_SLICE) % M.nlive;
+    }
+}
+
+/* ASan view of a live block: its tracked requested bytes addressable, the
+ * byte after the request poisoned. */
 static void poison_check_live(const unsigned char *p, size_t req, size_t usable)
 {
 #ifdef VH_ASAN
-    const void *bad = __asan_region_is_poisoned((void *)(uintptr_t)p, req);
-    REQUIRE(bad == NULL, "byte %zu of a %zu-byte request is poisoned", (size_t)((const unsigned char *)bad - p),
-            req);
+    for (size_t o = 0; o < req; o = o < TRACK_ALL ? TRACK_ALL : o + PG) {
+        size_t len = o < TRACK_ALL ? TRACK_ALL : TRACK_EDGE;
+        if (len > req - o)
+            len = req - o;
+        const void *bad = __asan_region_is_poisoned((void *)(uintptr_t)(p + o), len);
+        REQUIRE(bad == NULL, "byte %zu of a %zu-byte request is poisoned",
+                (size_t)((const unsigned char *)bad - p), req);
+    }
+    if (req > 0)
+        REQUIRE(!__asan_address_is_poisoned(p + req - 1u), "last byte of a %zu-byte request is poisoned", req);
     if (req < usable)
         REQUIRE(__asan_address_is_poisoned(p + req), "byte %zu past a %zu-byte request (usable %zu) is not poisoned",
                 req, req, usable);
@@ -569,7 +651,7 @@ static void after_call(void)
     int rc = vh_check(M.h);
     REQUIRE(rc == 0, "vh_check returned %d", rc);
     check_stats();
-    check_contents();
+    check_contents_after_call();
 }
 
 /* A misuse was reported: count it and check the hook saw it. */
@@ -678,15 +760,15 @@ static size_t model_alloc(unsigned char *q, size_t need, size_t align)
 static void add_live(unsigned char *q, size_t req, size_t usable, bool zeroed)
 {
     poison_check_live(q, req, usable);
-    if (zeroed)
-        REQUIRE(memcmp(q, g_zero, req) == 0, "calloc block %p (%zu bytes) not zeroed", (void *)q, req);
     struct mblk *b = &M.live[M.nlive++];
+    if (zeroed)
+        track(q, req, 0, 0, req, TRACK_ZERO);
     b->p = q;
     b->req = req;
     b->usable = usable;
     b->tag = M.next_tag;
     M.next_tag = (M.next_tag + 97u) % 251u;
-    track(q, req, b->tag, 0, req, true);
+    track(q, req, b->tag, 0, req, TRACK_FILL);
 }
 
 /* Removes live block idx from the picture as vh_free does. */
@@ -848,7 +930,7 @@ static void op_realloc(unsigned char *ptr, size_t size)
                 M.live[idx].usable);
         check_block(&M.live[idx], keep);
         M.live[idx].req = size;
-        track(q, size, old.tag, keep, size, true);
+        track(q, size, old.tag, keep, size, TRACK_FILL);
         poison_check_live(q, size, M.live[idx].usable);
         after_call();
         return;
@@ -867,7 +949,7 @@ static void op_realloc(unsigned char *ptr, size_t size)
     M.allocs++;
     model_free(idx);
     poison_check_freed(ptr);
-    track(q, size, old.tag, keep, size, true);
+    track(q, size, old.tag, keep, size, TRACK_FILL);
     M.live[M.nlive++] = nb;
     after_call();
 }
@@ -1181,6 +1263,7 @@ static bool setup(struct reader *r)
     M.allocs = M.deallocs = M.failed = M.errors = 0;
     M.exp_nerr = 0;
     M.next_tag = 0;
+    M.calls = M.rot = 0;
     M.dirty = true;
     after_call();
     vh_get_stats(M.h, &M.fresh);

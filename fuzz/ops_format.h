@@ -60,9 +60,12 @@ enum vhf_op {
 
 enum { VHF_HOOKS_NONE, VHF_HOOKS_ERROR, VHF_HOOKS_LOCK_ERROR, VHF_HOOKS_LOCK };
 
-#define VHF_NREGIONS 16u
+#define VHF_NREGIONS 32u
 /* Tiny (below, at and just above the minimum), odd, and not multiples of
- * 2 MiB; 4096 and 12287 may or may not hold a heap depending on the start. */
+ * 2 MiB; 8192 and 12287 may or may not hold a heap depending on the start.
+ * Entries 16..31 repeat the small and medium sizes: every call is checked
+ * against the whole heap (vh_check and the model are O(pages)), so the five
+ * large regions, kept for top-order behaviour, get 5/32 of the random picks. */
 static const size_t vhf_region_sizes[VHF_NREGIONS] = {
     4096u,                                /* 0  never enough */
     8192u,                                /* 1  one page only at lucky starts */
@@ -80,6 +83,9 @@ static const size_t vhf_region_sizes[VHF_NREGIONS] = {
     2097152u + 16384u + 1u,               /* 13 one top-order block */
     3145728u + 5u,                        /* 14 */
     4194304u + 40960u + 9u,               /* 15 two top-order blocks and a tail */
+    12288u, 13001u, 16384u + 7u, 24576u + 4095u, 65536u + 13u, 100003u, 151551u, 266241u,
+    12288u + 4095u, 20000u + 1u, 32768u + 8u, 49152u + 4095u, 81920u + 1u, 131072u + 12345u,
+    196608u + 7u, 12288u + 15u, /* 16..31 */
 };
 #define VHF_REGION_MAX (4194304u + 40960u + 9u)
 
