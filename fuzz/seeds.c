@@ -188,6 +188,17 @@ int main(int argc, char **argv)
     realloc_sz(&s, 1, VHF_SZ_CLASS(5, 0));
     emit(&s, "realloc-move");
 
+    /* realloc growing an upper half (its buddy lies below: must move) next
+     * to a free block of its order, and a lower half that grows in place. */
+    head(&s, 13, 0, 0, VHF_HOOKS_ERROR); /* one top-order block: pages 0, 1, 2, 3 */
+    for (unsigned i = 0; i < 4; i++)
+        alloc_sz(&s, VHF_SZ_ORDER(0, 0));
+    free_slot(&s, 2);
+    realloc_sz(&s, 1, VHF_SZ_ORDER(1, 0));
+    free_slot(&s, 0);
+    realloc_sz(&s, 0, VHF_SZ_ORDER(1, 0));
+    emit(&s, "realloc-grow-upper-half");
+
     /* realloc(NULL, n), realloc to 0, and past VH_MAX_ALLOC. */
     head(&s, 8, 0, 0, VHF_HOOKS_ERROR);
     realloc_sz(&s, 255, VHF_SZ_CLASS(4, 0));
