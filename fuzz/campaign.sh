@@ -51,16 +51,17 @@ trap 'exit 130' INT TERM
 export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export AFL_QUIET=1
 
-# libFuzzer: the harness writes its execution count to lf/stats every ~2 s.
-(cd "$out/lf" && VH_FUZZ_STATS="$out/lf/stats" exec setsid "$bin/ops-libfuzzer" \
+# Every engine's harness processes add their executions to a shared counter
+# file (VH_FUZZ_STATS): AFL++ writes its own stats only about once a minute.
+(cd "$out/lf" && VH_FUZZ_STATS="$out/lf.execs" exec setsid "$bin/ops-libfuzzer" \
     -max_total_time="$secs" -use_value_profile=1 -dict="$root/fuzz/ops.dict" \
     -artifact_prefix="$out/lf/artifacts/" -print_final_stats=1 -timeout=20 -rss_limit_mb=4096 \
     "$out/lf/corpus" >"$out/lf/log" 2>&1) &
 pids+=($!)
-(exec setsid afl-fuzz -M main -i "$out/afl/in" -o "$out/afl/out" -x "$root/fuzz/ops.dict" \
+(VH_FUZZ_STATS="$out/main.execs" exec setsid afl-fuzz -M main -i "$out/afl/in" -o "$out/afl/out" -x "$root/fuzz/ops.dict" \
     -m none -t 20000 -V "$secs" -- "$bin/ops-afl" >"$out/afl/main.log" 2>&1) &
 pids+=($!)
-(exec setsid afl-fuzz -S cmplog -c "$bin/ops-afl-cmplog" -i "$out/afl/in" -o "$out/afl/out" \
+(VH_FUZZ_STATS="$out/cmplog.execs" exec setsid afl-fuzz -S cmplog -c "$bin/ops-afl-cmplog" -i "$out/afl/in" -o "$out/afl/out" \
     -x "$root/fuzz/ops.dict" -m none -t 20000 -V "$secs" -- "$bin/ops-afl" \
     >"$out/afl/cmplog.log" 2>&1) &
 pids+=($!)
@@ -68,22 +69,16 @@ pids+=($!)
 echo "campaign: ${secs}s, $nseeds starting inputs, output in $out (${VH_CAMPAIGN_INNER:-process groups})"
 
 count() { find "$@" -maxdepth 1 -type f 2>/dev/null | wc -l; }
-lf_execs() { cat "$out/lf/stats" 2>/dev/null || echo 0; }
+execs() { od -An -tu8 -N8 "$out/$1.execs" 2>/dev/null | tr -d ' ' | grep . || echo 0; }
 lf_crashes() { count "$out/lf/artifacts"; }
-# Value of a fuzzer_stats key of one AFL instance.
+# Value of a fuzzer_stats key of one AFL instance (written at the end).
 afl_stat() { awk -F' *: *' -v k="$2" '$1 == k {print $2}' "$out/afl/out/$1/fuzzer_stats" 2>/dev/null || true; }
-# Last plot_data column by name (updated every ~5 s, fuzzer_stats less often).
-afl_plot() {
-    local f="$out/afl/out/$1/plot_data"
-    [ -f "$f" ] || { echo 0; return; }
-    awk -F', *' -v k="$2" 'NR == 1 {for (i = 1; i <= NF; i++) {h = $i; sub(/^# */, "", h); if (h == k) c = i}}
-        NR > 1 && c {v = $c} END {print (v == "" ? 0 : v)}' "$f"
-}
-afl_crashes() { count "$out/afl/out/$1/crashes" | awk -v h="$(count "$out/afl/out/$1/hangs")" '{print $1 + h}'; }
+afl_corpus() { find "$out/afl/out/$1/queue" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l; }
+afl_crashes() { find "$out/afl/out/$1/crashes" "$out/afl/out/$1/hangs" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l; }
 afl_crash_files() { find "$out/afl/out/$1/crashes" "$out/afl/out/$1/hangs" -type f -name 'id:*' 2>/dev/null || true; }
 
 start=$(date +%s)
-last_lf=0
+declare -A last=([lf]=0 [main]=0 [cmplog]=0)
 last_t=$start
 running() {
     local p
@@ -101,16 +96,20 @@ while running; do
     sleep 10 &
     wait $! || true
     now=$(date +%s)
-    e=$(lf_execs)
-    rate=$(((e - last_lf) / (now - last_t > 0 ? now - last_t : 1)))
-    last_lf=$e
+    dt=$((now - last_t > 0 ? now - last_t : 1))
+    line=$(printf 'campaign: %4ds' $((now - start)))
+    for e in lf main cmplog; do
+        n=$(execs $e)
+        case $e in
+        lf) name=libFuzzer corp=$(count "$out/lf/corpus") cr=$(lf_crashes) ;;
+        main) name="AFL++ main" corp=$(afl_corpus main) cr=$(afl_crashes main) ;;
+        cmplog) name="AFL++ cmplog" corp=$(afl_corpus cmplog) cr=$(afl_crashes cmplog) ;;
+        esac
+        line+=$(printf ' | %s %s execs %s/s corpus %s crashes %s' "$name" "$n" $(((n - last[$e]) / dt)) "$corp" "$cr")
+        last[$e]=$n
+    done
     last_t=$now
-    printf 'campaign: %4ds | libFuzzer %9s execs %6s/s corpus %5s crashes %s | AFL main %9s execs %6s/s corpus %5s crashes %s | cmplog %9s execs %6s/s corpus %5s crashes %s\n' \
-        $((now - start)) "$e" "$rate" "$(count "$out/lf/corpus")" "$(lf_crashes)" \
-        "$(afl_plot main total_execs)" "$(afl_plot main execs_per_sec | cut -d. -f1)" \
-        "$(afl_plot main corpus_count)" "$(afl_crashes main)" \
-        "$(afl_plot cmplog total_execs)" "$(afl_plot cmplog execs_per_sec | cut -d. -f1)" \
-        "$(afl_plot cmplog corpus_count)" "$(afl_crashes cmplog)"
+    echo "$line"
 done
 # Engines normally stop by themselves at SECONDS; collect their exit status.
 lf_rc=0
@@ -125,7 +124,7 @@ elapsed=$(($(date +%s) - start))
 
 lf_total=$(awk -F': *' '/stat::number_of_executed_units/ {print $2}' "$out/lf/log")
 lf_avg=$(awk -F': *' '/stat::average_exec_per_sec/ {print $2}' "$out/lf/log")
-[ -n "$lf_total" ] || lf_total=$(lf_execs)
+[ -n "$lf_total" ] || lf_total=$(execs lf)
 [ -n "$lf_avg" ] || lf_avg=$((lf_total / (elapsed > 0 ? elapsed : 1)))
 
 echo
@@ -134,9 +133,9 @@ printf '  %-16s %12s %10s %8s %8s\n' engine execs exec/s corpus crashes
 printf '  %-16s %12s %10s %8s %8s\n' "libFuzzer" "$lf_total" "$lf_avg" "$(count "$out/lf/corpus")" "$(lf_crashes)"
 for i in main cmplog; do
     ex=$(afl_stat "$i" execs_done)
-    [ -n "$ex" ] || ex=$(afl_plot "$i" total_execs)
+    [ -n "$ex" ] || ex=$(execs "$i")
     rt=$(awk -v e="$ex" -v t="$(afl_stat "$i" run_time)" 'BEGIN {printf "%d", (t > 0 ? e / t : 0)}')
-    printf '  %-16s %12s %10s %8s %8s\n' "AFL++ $i" "$ex" "$rt" "$(afl_stat "$i" corpus_count)" "$(afl_crashes "$i")"
+    printf '  %-16s %12s %10s %8s %8s\n' "AFL++ $i" "$ex" "$rt" "$(afl_corpus "$i")" "$(afl_crashes "$i")"
 done
 
 failed=0

@@ -30,8 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <vheap.h>
@@ -1350,32 +1351,36 @@ int vh_fuzz_one(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#if !defined(VH_FUZZ_AFL) && !defined(VH_FUZZ_REPLAY)
-/* libFuzzer (or any engine's LLVMFuzzerTestOneInput driver).  With
- * VH_FUZZ_STATS=FILE set, the executions so far are written to FILE every
- * ~2 s, for `make fuzz`'s progress lines. */
+#if !defined(VH_FUZZ_REPLAY)
+/* With VH_FUZZ_STATS=FILE set, every execution adds one to a 64-bit counter
+ * in FILE, shared by every process of the engine (AFL's forked children
+ * included), for `make fuzz`'s progress lines. */
+static uint64_t *g_exec_counter;
+static bool g_stats_open;
+
+static void stats_open(void)
+{
+    g_stats_open = true;
+    const char *path = getenv("VH_FUZZ_STATS");
+    if (path == NULL)
+        return;
+    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    if (fd < 0)
+        return;
+    if (ftruncate(fd, sizeof(uint64_t)) == 0) {
+        void *m = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (m != MAP_FAILED)
+            g_exec_counter = m;
+    }
+    close(fd);
+}
+
 static void stats_tick(void)
 {
-    static const char *path;
-    static bool init;
-    static unsigned long long runs;
-    static time_t last;
-    if (!init) {
-        path = getenv("VH_FUZZ_STATS");
-        init = true;
-    }
-    runs++;
-    if (path == NULL || (runs & 255u) != 0)
-        return;
-    time_t now = time(NULL);
-    if (now - last < 2)
-        return;
-    last = now;
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fprintf(f, "%llu\n", runs);
-        fclose(f);
-    }
+    if (!g_stats_open)
+        stats_open();
+    if (g_exec_counter != NULL)
+        __atomic_fetch_add(g_exec_counter, 1u, __ATOMIC_RELAXED);
 }
 #else
 static void stats_tick(void)
@@ -1394,10 +1399,12 @@ __AFL_FUZZ_INIT();
 
 int main(void)
 {
+    stats_open(); /* before the fork server: children share the mapping */
     __AFL_INIT();
     unsigned char *buf = __AFL_FUZZ_TESTCASE_BUF;
     while (__AFL_LOOP(10000)) {
         size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
+        stats_tick();
         vh_fuzz_one(buf, len);
     }
     return 0;
