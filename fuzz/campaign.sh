@@ -139,16 +139,30 @@ for i in main cmplog; do
 done
 
 failed=0
-crashes=()
-while IFS= read -r f; do crashes+=("$f"); done < <(find "$out/lf/artifacts" -type f 2>/dev/null; afl_crash_files main; afl_crash_files cmplog)
-if [ ${#crashes[@]} -gt 0 ]; then
+list_crashes() { # ENGINE FILES...: where they are, and the command for the first few
+    local name=$1
+    shift
+    [ $# -gt 0 ] || return 0
+    echo "  $name: $# crashing input(s) in $(dirname "$1")/"
+    local n=0 f
+    for f in "$@"; do
+        [ $n -lt 5 ] || { echo "    ... and $(($# - 5)) more (same command on each)"; break; }
+        echo "    $root/build/fuzz/ops-replay '$f'"
+        n=$((n + 1))
+    done
+}
+mapfile -t lf_files < <(find "$out/lf/artifacts" -type f 2>/dev/null | sort)
+mapfile -t main_files < <(afl_crash_files main | sort)
+mapfile -t cmplog_files < <(afl_crash_files cmplog | sort)
+if [ $((${#lf_files[@]} + ${#main_files[@]} + ${#cmplog_files[@]})) -gt 0 ]; then
     failed=1
     echo
-    echo "crashing inputs (${#crashes[@]}); replay each with:"
-    for f in "${crashes[@]}"; do
-        echo "  $root/build/fuzz/ops-replay '$f'"
-    done
-    grep -h -m1 'vheap-fuzz: FAIL\|ERROR: AddressSanitizer\|runtime error' "$out/lf/log" 2>/dev/null | sed 's/^/  libFuzzer: /' || true
+    echo "crashes found; replay each with the command shown (it prints the failed check):"
+    list_crashes libFuzzer "${lf_files[@]}"
+    list_crashes "AFL++ main" "${main_files[@]}"
+    list_crashes "AFL++ cmplog" "${cmplog_files[@]}"
+    grep -h -m1 'vheap-fuzz: FAIL\|ERROR: AddressSanitizer\|runtime error' "$out/lf/log" 2>/dev/null |
+        sed 's/^/  libFuzzer saw: /' || true
 fi
 if [ "$lf_rc" -ne 0 ] && [ "$(lf_crashes)" -eq 0 ]; then
     failed=1
