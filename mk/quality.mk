@@ -23,7 +23,8 @@ coverage:
 	nice tools/coverage/coverage.sh
 
 # MUTANTS=M03,M07 runs a subset; MUTANT_FUZZ_SECONDS (default 25) bounds the
-# libFuzzer run given to mutants that survive the tests and the replay.
+# libFuzzer run given to mutants the replay and the ASan check miss;
+# MUTANT_ALL_STAGES=1 runs every stage on every mutant (a per-stage matrix).
 mutants:
 	ci/install-deps quality
-	BUILD='$(BUILD)' MAKE='$(MAKE)' nice python3 tools/mutants/mutants.py $(if $(MUTANTS),--only $(MUTANTS))
+	BUILD='$(BUILD)' MAKE='$(MAKE)' nice python3 tools/mutants/mutants.py $(if $(MUTANTS),--only $(MUTANTS)) $(if $(filter-out 0,$(MUTANT_ALL_STAGES)),--all-stages)
