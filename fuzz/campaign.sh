@@ -18,9 +18,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FUZZ_BIN_DIR:-$root/build/fuzz}
 
 if [ -z "${VH_CAMPAIGN_INNER:-}" ] && [ "$(id -u)" = 0 ] &&
-    unshare --pid --fork --kill-child true 2>/dev/null; then
+    unshare --pid --fork --kill-child --mount-proc true 2>/dev/null; then
     export VH_CAMPAIGN_INNER=pidns
-    exec unshare --pid --fork --kill-child "$0" "$@"
+    exec unshare --pid --fork --kill-child --mount-proc "$0" "$@"
 fi
 
 for b in ops-libfuzzer ops-afl ops-afl-cmplog ops-replay; do

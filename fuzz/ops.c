@@ -756,6 +756,7 @@ static size_t model_alloc(unsigned char *q, size_t need, size_t align)
     }
     M.dirty = true;
     size_t us = vh_usable_size(M.h, q);
+    REQUIRE(us >= need, "vh_usable_size = %zu < request %zu", us, need);
     REQUIRE(us == usable, "vh_usable_size = %zu, documented usable size %zu (request %zu)", us, usable, need);
     return usable;
 }
