@@ -1,9 +1,9 @@
 # Fuzzing: one harness (fuzz/ops.c, with its reference model), three drivers,
 # the ASan poisoning check, the seed corpus and bounded campaigns.
 #
-## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay,asan-check,ops-seeds}
+## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds}
 ## fuzz            bounded campaign, libFuzzer + AFL++ (main + CMPLOG) side by side; FUZZ_SECONDS=600
-## fuzz-smoke      replay corpus/, ASan poisoning check, both engines ~30 s (part of make check)
+## fuzz-smoke      seeds up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, both engines ~30 s (make check)
 ## fuzz-replay     replay every input under corpus/ (seeds, found, regressions)
 ## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
 ## corpus-merge    merge the last campaign's finds into corpus/found/ (libFuzzer -merge=1)
@@ -18,7 +18,7 @@ FUZZ_DEPS := $(FUZZ_SRCS) $(FUZZ_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror -fno-omit-frame-pointer $(CORE_INC) -Ifuzz
 AFL_CC ?= afl-clang-fast
 FUZZ_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-cmplog \
-	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/asan-check $(FUZZ_DIR)/ops-seeds
+	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/ops-replay-asan $(FUZZ_DIR)/asan-check $(FUZZ_DIR)/ops-seeds
 
 .PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check corpus-merge
 
@@ -56,6 +56,12 @@ $(FUZZ_DIR)/ops-replay: $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY $(SAN_FLAGS) $(CORE_SRCS) $(FUZZ_SRCS) -o $@
 
+# The same replay under ASan alone: UBSan's instrumentation changes what the
+# optimizer does (it hid a false poisoning report in an ASan-only build).
+$(FUZZ_DIR)/ops-replay-asan: $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY -fsanitize=address $(CORE_SRCS) $(FUZZ_SRCS) -o $@
+
 $(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(CORE_SRCS) fuzz/asan_check.c -o $@
@@ -90,6 +96,7 @@ fuzz-smoke:
 	$(MAKE) --no-print-directory fuzz-bins
 	$(MAKE) --no-print-directory fuzz-seeds-check
 	$(FUZZ_DIR)/ops-replay corpus
+	$(FUZZ_DIR)/ops-replay-asan corpus
 	$(FUZZ_DIR)/asan-check
 	fuzz/campaign.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_DIR)/smoke
 
