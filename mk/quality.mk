@@ -9,7 +9,7 @@
 # the flags `make test` and `make fuzz-build` use.
 
 ## coverage        line + branch coverage of core/ (unit tests + corpus replay): build/coverage/index.html
-## mutants         inject 20+ faults into a copy of core/ and require tests/replay/fuzz to catch each (MUTANTS=ids)
+## mutants         40 faults in a copy of core/; replay, ASan check, libFuzzer, unit tests must catch each: killed K/N (MUTANTS=ids)
 
 .PHONY: coverage mutants
 
