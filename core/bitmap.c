@@ -2,6 +2,8 @@
 #include "bitmap.h"
 
 /* Portable population count: __builtin_popcountll may call libgcc. */
+/*@ assigns \nothing;
+    ensures \result <= 255; */
 static unsigned popcount64(uint64_t x)
 {
     x = x - ((x >> 1) & 0x5555555555555555ull);
@@ -13,6 +15,9 @@ static unsigned popcount64(uint64_t x)
 VH_INTERNAL VH_NO_ASAN size_t bitmap_count(const uint64_t *words, size_t nbits)
 {
     size_t n = 0, full = nbits / BITMAP_WORD_BITS, rem = nbits % BITMAP_WORD_BITS;
+    /*@ loop invariant 0 <= k <= full && n <= 255 * k;
+        loop assigns k, n;
+        loop variant full - k; */
     for (size_t k = 0; k < full; k++)
         n += popcount64(words[k]);
     if (rem != 0)

@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "port.h"
+#include "spec.h"
 
 enum vh_page_kind {
     VH_PG_NONE = 0,  /* inside a block, or never a head */
@@ -47,7 +48,7 @@ struct vh_page {
     uint16_t nfree; /* SLAB: free objects; 0 otherwise */
     uint32_t prev;
     uint32_t next;
-    uint64_t bits;
+    _Alignas(8) uint64_t bits; /* 24-byte descriptors on 32-bit targets too */
 };
 
 struct vh_buddy {
@@ -62,39 +63,69 @@ struct vh_buddy {
 /* ---- Pure arithmetic on page indices (proved by WP; see proofs/). ---- */
 
 /* Pages in a block of order k. */
+/*@ requires k <= VH_MAX_ORDER;
+    assigns \nothing;
+    ensures \result == VH_POW2(k); */
 static inline uint32_t buddy_order_pages(unsigned k)
 {
     return (uint32_t)1 << k;
 }
 
 /* Smallest order whose block holds size bytes, or VH_NUM_ORDERS if none. */
+/*@ assigns \nothing;
+    ensures \result <= VH_NUM_ORDERS;
+    ensures fits: \result < VH_NUM_ORDERS ==> size <= VH_PAGE_SIZE * VH_POW2(\result);
+    ensures smallest: 0 < \result ==> size > VH_PAGE_SIZE * VH_POW2(\result - 1);
+    ensures none: \result == VH_NUM_ORDERS ==> size > VH_PAGE_SIZE * VH_POW2(VH_MAX_ORDER); */
 static inline unsigned buddy_order_for_size(size_t size)
 {
     unsigned k = 0;
+    /*@ loop invariant 0 <= k <= VH_NUM_ORDERS;
+        loop invariant 0 < k ==> size > VH_PAGE_SIZE * VH_POW2(k - 1);
+        loop assigns k;
+        loop variant VH_NUM_ORDERS - k; */
     while (k < VH_NUM_ORDERS && (VH_PAGE_SIZE << k) < size)
         k++;
     return k;
 }
 
 /* The buddy of the order-k block at p: flips bit k. */
+/*@ requires k <= VH_MAX_ORDER && VH_ALIGNED(p, k);
+    assigns \nothing;
+    ensures value: \result == (VH_BIT_OF(p, k) == 1 ? p - VH_POW2(k) : p + VH_POW2(k));
+    ensures aligned: VH_ALIGNED(\result, k);
+    ensures distinct: \result != p;
+    ensures involution: (VH_BIT_OF(\result, k) == 1 ? \result - VH_POW2(k) : \result + VH_POW2(k)) == p;
+    ensures inside: \forall integer n; VH_INSIDE(\min(p, \result), k + 1, n) ==> VH_INSIDE(\result, k, n); */
 static inline uint32_t buddy_of(uint32_t p, unsigned k)
 {
     return p ^ buddy_order_pages(k);
 }
 
 /* Head of the order k+1 block that contains the order-k block at p. */
+/*@ requires k < VH_MAX_ORDER && VH_ALIGNED(p, k);
+    assigns \nothing;
+    ensures lower: \result == \min(p, p ^ VH_POW2(k));
+    ensures aligned: VH_ALIGNED(\result, k + 1);
+    ensures halves: \result == p || \result + VH_POW2(k) == p; */
 static inline uint32_t buddy_parent(uint32_t p, unsigned k)
 {
     return p & ~buddy_order_pages(k);
 }
 
 /* Whether an order-k block at p lies inside npages pages. */
+/*@ requires k <= VH_MAX_ORDER;
+    assigns \nothing;
+    ensures \result <==> VH_INSIDE(p, k, npages); */
 static inline bool buddy_fits(uint32_t p, unsigned k, uint32_t npages)
 {
     return p <= npages && npages - p >= buddy_order_pages(k);
 }
 
 /* Byte offset of page p from base. */
+/*@ assigns \nothing;
+    ensures \result == p * VH_PAGE_SIZE;
+    ensures roundtrip: \result % VH_PAGE_SIZE == 0 && (\result >> VH_PAGE_SHIFT) == p; */
 static inline size_t buddy_page_offset(uint32_t p)
 {
     return (size_t)p << VH_PAGE_SHIFT;
@@ -108,12 +139,12 @@ static inline unsigned buddy_head_order(const struct vh_page *d)
 
 /* ---- Page lists (free lists and slab partial lists share them). ---- */
 
-VH_INTERNAL void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p);
+VH_HOT void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p);
 /* Whether p's neighbours (or the list head) point back at p. */
-VH_INTERNAL bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head, uint32_t p);
+VH_HOT bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head, uint32_t p);
 /* Unlinks p after checking its neighbours point back at it; VH_ECORRUPT (and
  * nothing changed) if they do not. */
-VH_INTERNAL int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p);
+VH_HOT int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p);
 
 /* ---- Stateful operations. ---- */
 

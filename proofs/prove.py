@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""make prove: Frama-C/WP over the functions in proofs/manifest.
+
+Checks, in order: the admitted axioms on bit-vectors (z3), that every
+manifest function exists and carries a contract (and loop annotations where
+it loops), then runs WP with -wp-rte on each function and prints a table.
+Exit status 1 if anything is not proved.  The last line is `proved N/M goals`.
+"""
+import json, os, re, shutil, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.chdir(ROOT)
+cold = '--cold' in sys.argv
+build = os.environ.get('BUILD', 'build')
+work = os.path.join(build, 'prove')
+os.makedirs(work, exist_ok=True)
+timeout = os.environ.get('WP_TIMEOUT', '5')
+errors = []
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+# ---- why3: detect provers once (z3, cvc4), add cvc5 by hand if missing ----
+why3conf = os.path.abspath(os.path.join(work, 'why3.conf'))
+env = dict(os.environ, WHY3CONFIG=why3conf)
+def provers():
+    return run(['why3', 'config', 'list-provers'], env=env).stdout
+if not os.path.exists(why3conf) or 'Z3' not in provers():
+    run(['why3', 'config', 'detect'], env=env)
+if 'CVC5' not in provers() and shutil.which('cvc5'):
+    ver = re.search(r'version (\S+)', run(['cvc5', '--version']).stdout)
+    with open(why3conf, 'a') as f:
+        f.write('\n[prover]\ncommand = "cvc5 --tlimit=%%t000 --lang=smt2 %%f"\n'
+                'command_steps = "cvc5 --rlimit=%%S --lang=smt2 %%f"\ndriver = "cvc4_16"\n'
+                'editor = ""\nin_place = false\ninteractive = false\nname = "CVC5"\n'
+                'shortcut = "cvc5"\nversion = "%s"\n' % (ver.group(1) if ver else 'unknown'))
+plist = provers()
+for p in ('Z3', 'CVC4', 'CVC5'):
+    if p not in plist:
+        errors.append('why3 does not know prover %s (see %s)' % (p, why3conf))
+print('prove: provers: ' + ', '.join(l.strip() for l in plist.splitlines()
+                                     if l.strip() and '(' not in l))
+
+# ---- admitted axioms: independent bit-vector check ----
+t0 = time.time()
+z = run(['z3', 'proofs/admitted.smt2'])
+lines = z.stdout.split()
+n_checks = sum(1 for l in open('proofs/admitted.smt2') if l.startswith('(check-sat)'))
+if lines != ['unsat'] * n_checks:
+    errors.append('proofs/admitted.smt2: expected %d x unsat, z3 said: %s' % (n_checks, z.stdout.strip()))
+print('prove: admitted axioms A1..A10: %d/%d bit-vector checks unsat (z3, %.1fs)'
+      % (lines.count('unsat'), n_checks, time.time() - t0))
+
+# ---- manifest: functions exist, have contracts, loops are annotated ----
+def body_of(path, name):
+    src = open(path).read()
+    m = re.search(r'^[^\n;{}]*\b%s\s*\([^;{]*\)\s*\{' % re.escape(name), src, re.M)
+    if not m:
+        return None, None
+    depth, i = 1, m.end()
+    while depth and i < len(src):
+        depth += {'{': 1, '}': -1}.get(src[i], 0)
+        i += 1
+    before = src[:m.start()].rstrip()
+    spec = before[before.rfind('/*@'):] if before.endswith('*/') and '/*@' in before[-4000:] else ''
+    return spec, src[m.end():i]
+
+manifest = []
+for line in open('proofs/manifest'):
+    line = line.split('#', 1)[0].split()
+    if line:
+        manifest.append(tuple(line))
+loops = {}
+for path, name in manifest:
+    spec, body = body_of(path, name)
+    if body is None:
+        errors.append('%s: manifest function %s not found' % (path, name))
+        continue
+    if not re.search(r'\bensures\b', spec):   # contract may sit on a prototype in a header
+        for h in sorted(os.listdir('core')):
+            if h.endswith('.h'):
+                src = open(os.path.join('core', h)).read()
+                m = re.search(r'\*/\s*\n[^\n;{}]*\b%s\s*\([^;{]*\);' % re.escape(name), src)
+                if m:
+                    spec = src[src.rfind('/*@', 0, m.start()):m.end()]
+    if not re.search(r'\bensures\b', spec) or not re.search(r'\bassigns\b', spec):
+        errors.append('%s: %s has no contract (requires/assigns/ensures before it)' % (path, name))
+    n = len(re.findall(r'\b(for|while)\s*\(', body))
+    loops[name] = n
+    for kind in ('loop invariant', 'loop assigns', 'loop variant'):
+        if body.count(kind) < n:
+            errors.append('%s: %s has %d loop(s) but %d `%s`' % (path, name, n, body.count(kind), kind))
+
+# ---- WP, one function at a time (for the per-function table) ----
+session = os.path.join(work, 'cold-session') if cold else 'proofs/wp-session'
+if cold:
+    shutil.rmtree(session, ignore_errors=True)
+FRAMAC = ['frama-c', '-c11', '-machdep', 'gcc_x86_64', '-pp-annot',
+          '-cpp-extra-args=-Icore/include -Icore -include proofs/framac-prelude.h',
+          'core/vheap.c', '-wp', '-wp-rte', '-wp-prover', 'qed,z3,cvc4,cvc5',
+          '-wp-timeout', timeout, '-wp-par', '2', '-wp-auto', 'wp:range,wp:bitshift',
+          '-wp-session', session, '-wp-cache', 'none' if cold else 'update']
+total = proved = 0
+rows = []
+for path, name in manifest:
+    if name not in loops:
+        continue
+    rep = os.path.join(work, name + '.json')
+    if os.path.exists(rep):
+        os.remove(rep)
+    t0 = time.time()
+    r = run(FRAMAC + ['-wp-fct', name, '-wp-report-json', rep], env=env)
+    dt = time.time() - t0
+    with open(os.path.join(work, name + '.log'), 'w') as f:
+        f.write(r.stdout)
+    goals = {}
+    if r.returncode == 0 and os.path.exists(rep):
+        goals = json.load(open(rep)).get('wp:functions', {}).get(name, {})
+        goals = {g: v for g, v in goals.items() if not g.startswith('wp:')}
+    n = len(goals)
+    ok = sum(1 for g in goals.values() if g.get('wp:main', {}).get('valid', 0) == g.get('wp:main', {}).get('total', -1))
+    bad = [g for g, v in goals.items() if v.get('wp:main', {}).get('valid', 0) != v.get('wp:main', {}).get('total', -1)]
+    if r.returncode != 0:
+        errors.append('%s: frama-c failed (exit %d), see %s/%s.log' % (name, r.returncode, work, name))
+    elif n == 0:
+        errors.append('%s: WP generated no goals' % name)
+    if not any('_ensures' in g for g in goals) and r.returncode == 0:
+        errors.append('%s: no postcondition goal (contract missing?)' % name)
+    if loops.get(name) and not all(any(k in g for g in goals) for k in ('_loop_invariant', '_loop_assigns', '_loop_variant')):
+        errors.append('%s: loop without invariant/assigns/variant goals' % name)
+    for g in bad:
+        errors.append('%s: goal %s not proved (see %s/%s.log)' % (name, g, work, name))
+    total += n
+    proved += ok
+    rows.append((path, name, n, ok, dt))
+
+print('%-10s %-22s %6s %7s %8s' % ('file', 'function', 'goals', 'proved', 'time'))
+for path, name, n, ok, dt in rows:
+    print('%-10s %-22s %6d %7d %7.1fs%s' % (os.path.basename(path), name, n, ok, dt, '' if n == ok else '  <-- NOT PROVED'))
+print('%-33s %6d %7d %7.1fs' % ('total (%d functions)' % len(rows), total, proved, sum(r[4] for r in rows)))
+for e in errors:
+    print('prove: ERROR: ' + e)
+print('proved %d/%d goals' % (proved, total))
+sys.exit(1 if errors or proved != total else 0)
