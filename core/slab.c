@@ -202,24 +202,15 @@ VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint3
 }
 
 /* The free that empties a slab (partial -> cached, or given back to the
- * buddy layer).  Also handles full -> partial, which slab_free_quick does
- * first in practice. */
+ * buddy layer); slab_free_quick handled every other free. */
 static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index)
 {
     struct vh_page *d = &b->pages[p];
     unsigned c = d->order;
     size_t cap = slab_capacity(c);
     uint64_t *bits = slab_bitmap(b, p, c);
-    if (d->nfree >= cap)
-        return VH_ECORRUPT;
-    if (d->nfree + 1u < cap) {
-        /* Full -> partial: becomes the class's current slab. */
-        pagelist_push(b->pages, &s->partial[c], p);
-        bitmap_clear(bits, index);
-        d->nfree++;
-        s->used_bytes -= slab_class_size(c);
-        return VH_OK;
-    }
+    if (d->nfree + 1u != cap)
+        return VH_ECORRUPT; /* nfree >= cap: more free objects than slots */
     /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
     if (pagelist_unlink(b->pages, b->npages, &s->partial[c], p) != VH_OK)
         return VH_ECORRUPT;

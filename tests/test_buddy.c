@@ -184,3 +184,16 @@ TEST(buddy_corrupt_free_list_is_refused)
     CHECK_EQ(pages[p].kind, VH_PG_BLOCK);
     free(pages);
 }
+
+TEST(buddy_orders_above_the_top_are_refused)
+{
+    struct vh_buddy b;
+    struct vh_page *pages = fresh(&b, 1024);
+    uint32_t p;
+    CHECK_EQ(buddy_alloc(&b, VH_MAX_ORDER + 1, &p), BUDDY_ENOMEM);
+    CHECK_EQ(buddy_alloc(&b, 0, &p), 0);
+    CHECK_EQ(buddy_grow(&b, p, VH_MAX_ORDER + 1), BUDDY_ENOMEM);
+    CHECK_EQ(pages[p].order, 0);
+    CHECK_EQ(buddy_check(&b), 0);
+    free(pages);
+}

@@ -155,3 +155,49 @@ TEST(corrupt_free_list_never_escapes_region)
     CHECK_EQ(vh_free(h, k[66]), 0);
     th_free(&t);
 }
+
+/* More corruption the checker must name: stray fields in interior and head
+ * descriptors, bad list entries, slab states on the wrong lists. */
+TEST(checker_reports_descriptor_and_list_details)
+{
+    struct th_heap t;
+    void *k[68];
+    CHECK(busy_heap(&t, k));
+    struct vh_heap *h = t.h;
+    struct vh_page *pg = h->buddy.pages;
+    uint32_t blk = page_of(&t, k[66]), part = page_of(&t, k[64]), full = page_of(&t, k[0]);
+    uint32_t f3 = h->buddy.free_head[3];
+    /* Interior descriptors must be blank, field by field. */
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].order = 1, pg[blk + 1].order = 0);
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].nfree = 1, pg[blk + 1].nfree = 0);
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].prev = 1, pg[blk + 1].prev = 0);
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].bits = 1, pg[blk + 1].bits = 0);
+    /* Heads: misaligned, past the end, free head with slab fields, block
+     * head with list links. */
+    EXPECT_CODE(VH_CHECK_TILING, pg[f3].order = 4, pg[f3].order = 3);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[f3].bits = 1, pg[f3].bits = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].next = 0, pg[blk].next = VH_NIL);
+    uint32_t last = h->buddy.free_head[VH_MAX_ORDER];
+    CHECK(last != VH_NIL);
+    /* Free-list entries: out of range, wrong kind, wrong back link. */
+    uint32_t nx = pg[f3].next;
+    EXPECT_CODE(VH_CHECK_FREE_LIST, pg[f3].next = h->buddy.npages + 5, pg[f3].next = nx);
+    EXPECT_CODE(VH_CHECK_FREE_LIST, h->buddy.free_head[3] = blk, h->buddy.free_head[3] = f3);
+    EXPECT_CODE(VH_CHECK_FREE_MASK, h->buddy.free_mask |= 1u << 20, h->buddy.free_mask &= ~(1u << 20));
+    /* Slabs: nfree above capacity, a full slab listed, a partial slab
+     * missing from its list, a wrong cached entry. */
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].nfree = 200, pg[part].nfree = 63);
+    uint32_t head2 = h->slabs.partial[2];
+    EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.partial[2] = full, h->slabs.partial[2] = head2);
+    uint32_t cached = h->slabs.cached[5];
+    EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[5] = part, h->slabs.cached[5] = cached);
+    EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[2] = part, h->slabs.cached[2] = VH_NIL);
+    /* Header geometry. */
+    unsigned char *base = h->buddy.base;
+    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.base = base + 4096 * 4096, h->buddy.base = base);
+    size_t rs = h->region_size;
+    EXPECT_CODE(VH_CHECK_HEADER, h->region_size = 4096, h->region_size = rs);
+    struct vh_page *pages = h->buddy.pages;
+    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.pages = pages + 1, h->buddy.pages = pages);
+    th_free(&t);
+}

@@ -461,3 +461,55 @@ TEST(fragmentation_is_exact)
     CHECK_EQ(s.fragmentation_permille, 0);
     th_free(&t);
 }
+
+TEST(init_descriptors_ending_on_a_page_boundary)
+{
+    /* At page offset 3648 with 12288 bytes, header and descriptors end
+     * exactly on a page boundary: base is that boundary, no padding. */
+    struct th_heap t;
+    CHECK(th_new(&t, 12288, 3648, NULL));
+    CHECK_EQ(t.h->buddy.npages, 1);
+    CHECK(vh_alloc(t.h, 4096) != NULL);
+    CHECK(vh_alloc(t.h, 1) == NULL);
+    CHECK_EQ(vh_check(t.h), 0);
+    th_free(&t);
+}
+
+static int unlock_only_calls;
+static void unlock_only(void *ctx)
+{
+    (void)ctx;
+    unlock_only_calls++;
+}
+
+TEST(unlock_hook_alone_takes_the_locked_path)
+{
+    struct th_heap t;
+    vh_hooks hooks = {NULL, unlock_only, NULL, NULL, NULL};
+    CHECK(th_new(&t, 1 * MiB, 0, &hooks));
+    void *p = vh_alloc(t.h, 10);
+    CHECK(p != NULL);
+    CHECK_EQ(vh_free(t.h, p), 0);
+    CHECK_EQ(vh_free(t.h, p), VH_EDOUBLEFREE);
+    CHECK_EQ(unlock_only_calls, 3);
+    th_free(&t);
+}
+
+TEST(calloc_size_boundaries_are_failures_not_overflow)
+{
+    struct th_heap t;
+    CHECK(th_new(&t, 1 * MiB, 0, &th_hooks));
+    vh_stats s0, s1;
+    vh_get_stats(t.h, &s0);
+    /* The products fit in size_t: too large, not an overflow. */
+    CHECK(vh_calloc(t.h, 1, SIZE_MAX) == NULL);
+    CHECK(vh_calloc(t.h, 3, SIZE_MAX / 3) == NULL);
+    vh_get_stats(t.h, &s1);
+    CHECK_EQ(s1.failed_allocations, s0.failed_allocations + 2);
+    CHECK_EQ(s1.errors, s0.errors);
+    CHECK_EQ(th_rec.nerr, 0);
+    /* One more and it overflows. */
+    CHECK(vh_calloc(t.h, 3, SIZE_MAX / 3 + 1) == NULL);
+    CHECK_EQ(th_rec.last_code, VH_EOVERFLOW);
+    th_free(&t);
+}
