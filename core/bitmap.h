@@ -61,7 +61,9 @@ VH_NO_ASAN static inline void bitmap_set(uint64_t *words, size_t i)
     ensures others: \forall integer k; k != i / 64 ==> words[k] == \old(words[k]); */
 VH_NO_ASAN static inline void bitmap_clear(uint64_t *words, size_t i)
 {
-    words[i / BITMAP_WORD_BITS] &= ~((uint64_t)1 << (i % BITMAP_WORD_BITS));
+    uint64_t keep = ~((uint64_t)1 << (i % BITMAP_WORD_BITS));
+    //@ assert VH_WBIT(keep, i % 64) == 0;
+    words[i / BITMAP_WORD_BITS] &= keep;
 }
 
 /*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid(words + (0 .. BITMAP_WORDS(nbits) - 1));

@@ -14,7 +14,7 @@ cold = '--cold' in sys.argv
 build = os.environ.get('BUILD', 'build')
 work = os.path.join(build, 'prove')
 os.makedirs(work, exist_ok=True)
-timeout = os.environ.get('WP_TIMEOUT', '5')
+timeout = os.environ.get('WP_TIMEOUT', '10')
 errors = []
 
 def run(cmd, **kw):
