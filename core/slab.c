@@ -157,30 +157,18 @@ VH_HOT void *slab_alloc_quick(struct vh_slabs *s, struct vh_buddy *b, unsigned c
 
 VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out)
 {
-    uint32_t p = s->partial[c];
-    if (p == VH_NIL) {
+    if (s->partial[c] == VH_NIL) {
         int rc = slab_refill(s, b, c);
         if (rc != VH_OK)
             return rc;
-        p = s->partial[c];
     }
-    /* The list head is validated before use: a corrupted link never turns
-     * into an address outside the heap. */
-    if (p >= b->npages)
+    /* With a current slab, the fast path refuses only a list head or link
+     * that fails validation: a corrupted link never turns into an address
+     * outside the heap, and nothing has changed. */
+    void *p = slab_alloc_quick(s, b, c);
+    if (p == NULL)
         return VH_ECORRUPT;
-    struct vh_page *d = &b->pages[p];
-    if (d->kind != VH_PG_SLAB || d->order != c || d->nfree == 0)
-        return VH_ECORRUPT;
-    uint64_t *bits = slab_bitmap(b, p, c);
-    size_t i = slab_lowest_free(s, bits, c);
-    if (i >= s->capacity[c])
-        return VH_ECORRUPT;
-    if (d->nfree == 1u) {
-        /* Becomes full: leaves the partial list (it is the head). */
-        if (pagelist_unlink(b->pages, b->npages, &s->partial[c], p) != VH_OK)
-            return VH_ECORRUPT;
-    }
-    *out = slab_take(s, b, p, c, bits, i);
+    *out = p;
     return VH_OK;
 }
 
