@@ -140,6 +140,13 @@ TEST(corrupt_free_list_never_escapes_region)
     CHECK(vh_alloc(h, 64) == NULL);
     CHECK_EQ(th_rec.last_code, VH_ECORRUPT);
     h->slabs.partial[2] = part;
+    /* A slab claiming more free objects than it has slots. */
+    uint32_t ps = page_of(&t, k[64]);
+    uint16_t nf = h->buddy.pages[ps].nfree;
+    h->buddy.pages[ps].nfree = 300;
+    CHECK_EQ(vh_free(h, k[64]), VH_ECORRUPT);
+    h->buddy.pages[ps].nfree = nf;
+    CHECK_EQ(vh_check(h), 0);
     /* A block descriptor with an impossible order: free refuses it. */
     struct vh_page *pg = h->buddy.pages;
     uint32_t blk = page_of(&t, k[66]);
