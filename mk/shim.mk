@@ -70,7 +70,7 @@ examples: $(BUILD)/examples/kernel_heap $(BUILD)/examples/hosted
 examples-check: examples
 
 # ---- global heap: unit tests (ASan + UBSan) and the stress test ----
-$(SHIM_DIR)/test-global-%: port/tests/test_global.c $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
+$(SHIM_DIR)/test-global-%: port/tests/test_global.c port/tests/check.h $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(SHIM_SAN_BASE) -DVH_DEBUG $(SAN_FLAGS) $(if $(filter pthread,$*),-DVH_GLOBAL_LOCK_PTHREAD) \
 		$(SHIM_INC) $(CORE_SRCS) port/vheap_global.c $< -o $@ -lpthread
@@ -86,7 +86,7 @@ $(SHIM_DIR)/stress-asan-%: port/tests/stress_threads.c $(SHIM_GLOBAL) $(CORE_SRC
 $(SHIM_DIR)/stress-malloc: port/tests/stress_threads.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -DSTRESS_MALLOC -Wall -Wextra -Werror $< -o $@ -lpthread
-$(SHIM_DIR)/shim_api: port/tests/shim_api.c
+$(SHIM_DIR)/shim_api: port/tests/shim_api.c port/tests/check.h
 	@mkdir -p $(@D)
 	gcc -std=c11 -O1 -g -fno-builtin -Wall -Wextra -Werror -Wno-use-after-free $< -o $@ -lpthread
 
