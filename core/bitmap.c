@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bitmap: the parts not on the fast path (used by the checkers). */
 #include "bitmap.h"
 
@@ -12,7 +13,7 @@ static unsigned popcount64(uint64_t x)
     return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
-VH_INTERNAL VH_NO_ASAN size_t bitmap_count(const uint64_t *words, size_t nbits)
+VH_NO_ASAN static size_t bitmap_count(const uint64_t *words, size_t nbits)
 {
     size_t n = 0, full = nbits / BITMAP_WORD_BITS, rem = nbits % BITMAP_WORD_BITS;
     /*@ loop invariant 0 <= k <= full && n <= 255 * k;
@@ -25,7 +26,7 @@ VH_INTERNAL VH_NO_ASAN size_t bitmap_count(const uint64_t *words, size_t nbits)
     return n;
 }
 
-VH_INTERNAL VH_NO_ASAN bool bitmap_tail_dirty(const uint64_t *words, size_t nbits)
+VH_NO_ASAN static bool bitmap_tail_dirty(const uint64_t *words, size_t nbits)
 {
     size_t rem = nbits % BITMAP_WORD_BITS;
     if (rem == 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bitmap: fixed-size bit arrays in 64-bit words.
  *
  * A slab's free-object bitmap: bit i set <=> object i is allocated.  Bits at
@@ -110,12 +111,12 @@ VH_NO_ASAN static inline size_t bitmap_find_clear(const uint64_t *words, size_t 
 /*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid_read(words + (0 .. BITMAP_WORDS(nbits) - 1));
     assigns \nothing;
     ensures \result <= 255 * BITMAP_WORDS(nbits); */
-VH_INTERNAL size_t bitmap_count(const uint64_t *words, size_t nbits);
+static size_t bitmap_count(const uint64_t *words, size_t nbits);
 
 /* Whether any bit at or above nbits is set in the last word. */
 /*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid_read(words + (0 .. BITMAP_WORDS(nbits) - 1));
     assigns \nothing;
     ensures \result <==> nbits % 64 != 0 && (words[nbits / 64] >> (nbits % 64)) != 0; */
-VH_INTERNAL bool bitmap_tail_dirty(const uint64_t *words, size_t nbits);
+static bool bitmap_tail_dirty(const uint64_t *words, size_t nbits);
 
 #endif /* VH_BITMAP_H */

@@ -1,13 +1,16 @@
-/* buddy: binary buddy allocator over the heap's pages, metadata out of band.
+/* SPDX-License-Identifier: MIT */
+/* buddy: binary buddy allocator over the page area, metadata out of band.
  *
- * Pages are numbered 0..npages-1 from the page-aligned base.  A block of
- * order k is 2^k pages starting at a page index that is a multiple of 2^k
- * (alignment is relative to base, so the region needs no 2 MiB alignment).
+ * A block of order k is 2^k pages starting at a page index that is a
+ * multiple of 2^k (alignment is relative to the area's base, so the region
+ * needs no 2 MiB alignment).  The buddy layer owns the kind FREE, the order
+ * of every head and the free lists; a head handed out (BLOCK, or re-marked
+ * by a layer above) is simply "in use" here (page_in_use).
  *
  * Invariants (checked by buddy_check):
  *   B1  The blocks tile [0, npages): every page is the head of exactly one
- *       block or lies inside exactly one.  Heads have kind FREE, BLOCK or
- *       SLAB; every other page has kind NONE.
+ *       block or lies inside exactly one.  Heads are FREE or in use; every
+ *       other page is blank (P1).
  *   B2  A head p of order k has p % 2^k == 0 and p + 2^k <= npages.
  *   B3  free_head[k] lists exactly the FREE heads of order k, doubly linked
  *       through prev/next (VH_NIL ends), no cycles.
@@ -29,32 +32,11 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "page.h"
 #include "port.h"
 #include "spec.h"
 
-enum vh_page_kind {
-    VH_PG_NONE = 0,  /* inside a block, or never a head */
-    VH_PG_FREE = 1,  /* head of a free block; order = its order */
-    VH_PG_BLOCK = 2, /* head of a block handed out whole; order = its order */
-    VH_PG_SLAB = 3,  /* a one-page block cut into objects; order = size class */
-};
-
-/* One per page, in an array before the first page.  prev/next link free
- * blocks of one order (FREE) or partial slabs of one class (SLAB).  bits is
- * the free-object bitmap of slabs whose bitmap is kept out of band. */
-struct vh_page {
-    uint8_t kind;
-    uint8_t order;
-    uint16_t nfree; /* SLAB: free objects; 0 otherwise */
-    uint32_t prev;
-    uint32_t next;
-    _Alignas(8) uint64_t bits; /* 24-byte descriptors on 32-bit targets too */
-};
-
 struct vh_buddy {
-    unsigned char *base;   /* address of page 0, VH_PAGE_SIZE aligned */
-    struct vh_page *pages; /* npages descriptors */
-    uint32_t npages;
     uint32_t free_mask; /* B4 */
     uint32_t free_head[VH_NUM_ORDERS];
     size_t free_pages; /* B4 */
@@ -122,35 +104,11 @@ static inline bool buddy_fits(uint32_t p, unsigned k, uint32_t npages)
     return p <= npages && npages - p >= buddy_order_pages(k);
 }
 
-/* Byte offset of page p from base. */
-/*@ assigns \nothing;
-    ensures \result == p * VH_PAGE_SIZE;
-    ensures roundtrip: \result % VH_PAGE_SIZE == 0 && (\result >> VH_PAGE_SHIFT) == p; */
-static inline size_t buddy_page_offset(uint32_t p)
-{
-    return (size_t)p << VH_PAGE_SHIFT;
-}
-
-/* Order of the block headed by a descriptor (a slab is one page). */
-static inline unsigned buddy_head_order(const struct vh_page *d)
-{
-    return d->kind == VH_PG_SLAB ? 0u : d->order;
-}
-
-/* ---- Page lists (free lists and slab partial lists share them). ---- */
-
-VH_HOT void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p);
-/* Whether p's neighbours (or the list head) point back at p. */
-VH_HOT bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head, uint32_t p);
-/* Unlinks p after checking its neighbours point back at it; VH_ECORRUPT (and
- * nothing changed) if they do not. */
-VH_HOT int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p);
-
-/* ---- Stateful operations. ---- */
+/* ---- Stateful operations, on the area's descriptors. ---- */
 
 /* Carves [0, npages) into the largest aligned blocks; descriptors must be
- * zeroed. */
-VH_INTERNAL void buddy_init(struct vh_buddy *b, unsigned char *base, struct vh_page *pages, uint32_t npages);
+ * blank. */
+static void buddy_init(struct vh_buddy *b, const struct vh_area *a);
 
 /* Returned (positive, never escapes the core) when no free block fits. */
 #define BUDDY_ENOMEM 1
@@ -158,26 +116,28 @@ VH_INTERNAL void buddy_init(struct vh_buddy *b, unsigned char *base, struct vh_p
 /* Takes a block of the given order (splitting a larger one); marks its head
  * BLOCK.  0 with *out set, BUDDY_ENOMEM, or VH_ECORRUPT when a popped entry
  * fails validation (nothing changed). */
-VH_INTERNAL int buddy_alloc(struct vh_buddy *b, unsigned order, uint32_t *out);
+static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned order, uint32_t *out);
 
-/* Returns the block at head p (BLOCK or SLAB) and merges it with free
- * buddies.  VH_ECORRUPT (nothing changed) if a free list is found broken. */
-VH_INTERNAL int buddy_free(struct vh_buddy *b, uint32_t p);
+/* Returns the in-use block headed by p and merges it with free buddies;
+ * its head descriptor is cleared whatever its kind.  VH_ECORRUPT (nothing
+ * changed) if a free list is found broken. */
+static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p);
 
-/* In place: block at p shrinks to new_order < its order, returning the upper
- * halves as free blocks. */
-VH_INTERNAL int buddy_shrink(struct vh_buddy *b, uint32_t p, unsigned new_order);
+/* In place: the BLOCK at p shrinks to new_order < its order, returning the
+ * upper halves as free blocks. */
+static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned new_order);
 
-/* In place: block at p grows to new_order by absorbing free upper buddies.
- * BUDDY_ENOMEM (nothing changed) when they are not all free. */
-VH_INTERNAL int buddy_grow(struct vh_buddy *b, uint32_t p, unsigned new_order);
+/* In place: the BLOCK at p grows to new_order by absorbing free upper
+ * buddies.  BUDDY_ENOMEM (nothing changed) when they are not all free. */
+static int buddy_grow(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned new_order);
 
-/* Largest order of a free block that would exist after freeing, in addition,
- * the n order-0 blocks at extra[] (which must be heads not already free);
- * -1 if there would be none.  Changes nothing.  O(n * orders). */
-VH_INTERNAL int buddy_largest_order_with(const struct vh_buddy *b, const uint32_t *extra, unsigned n);
+/* Largest order with a free block, or -1 when there is none. */
+static int buddy_largest_free_order(const struct vh_buddy *b);
+
+/* Whether q heads a free block of order k. */
+static bool buddy_is_free_head(const struct vh_area *a, uint32_t q, unsigned k);
 
 /* Checks B1..B5; 0 or a VH_CHECK_* code. */
-VH_INTERNAL int buddy_check(const struct vh_buddy *b);
+static int buddy_check(const struct vh_buddy *b, const struct vh_area *a);
 
 #endif /* VH_BUDDY_H */

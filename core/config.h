@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vheap compile-time configuration.
  *
  * Every knob the core has lives here, with its default and the static
@@ -11,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Pages are the buddy layer's unit.  4 KiB is fixed: slab geometry and the
- * size-class table assume it. */
+#include <vheap.h> /* VH_PAGE_SIZE, VH_ALIGNMENT: the published geometry */
+
+/* log2 of VH_PAGE_SIZE (4096), for page index <-> byte offset shifts. */
 #define VH_PAGE_SHIFT 12u
-#define VH_PAGE_SIZE ((size_t)1 << VH_PAGE_SHIFT)
 
 /* Largest buddy order: blocks span 1 << VH_MAX_ORDER pages (default 9 = 2 MiB).
  * It also bounds the work of every buddy operation (split and merge loops). */
@@ -28,14 +29,12 @@
 #define VH_NUM_CLASSES 8u
 #define VH_MAX_CLASS_SIZE ((size_t)1 << (VH_MIN_CLASS_SHIFT + VH_NUM_CLASSES - 1u))
 
-/* Alignment of every pointer handed out. */
-#define VH_ALIGNMENT 16u
-
 /* "No page" in the 32-bit page links of the descriptor array. */
 #define VH_NIL UINT32_MAX
 /* Page indices are 32-bit; VH_NIL is never a page. */
 #define VH_MAX_PAGES (UINT32_MAX - 1u)
 
+_Static_assert(VH_PAGE_SIZE == (size_t)1 << VH_PAGE_SHIFT, "VH_PAGE_SHIFT is log2(VH_PAGE_SIZE)");
 _Static_assert(VH_MAX_ORDER >= 1u && VH_MAX_ORDER <= 20u,
                "VH_MAX_ORDER must be in 1..20 (free mask is 32 bits)");
 _Static_assert(VH_MAX_CLASS_SIZE * 2u <= VH_PAGE_SIZE,

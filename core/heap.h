@@ -1,34 +1,81 @@
-/* heap: the facade's state, shared with the tests and the fuzzers' debug
- * view only.  Users see vh_heap as an opaque type. */
+/* SPDX-License-Identifier: MIT */
+/* heap: the facade's state and its one locking protocol, shared by the entry
+ * points (heap.c), the statistics (stats.c) and the whole-heap check
+ * (check.c).  Users see vh_heap as an opaque type; tests and the fuzz
+ * harness read it for white-box checks only.
+ */
 #ifndef VH_HEAP_H
 #define VH_HEAP_H
 
 #include <vheap.h>
 
 #include "buddy.h"
+#include "config.h"
+#include "page.h"
+#include "port.h"
 #include "slab.h"
 
 #define VH_MAGIC 0x76686561u /* "vhea" */
 
 _Static_assert(sizeof(struct vh_page) == VH_PAGE_DESCRIPTOR_SIZE, "descriptor size is published");
-_Static_assert(VH_ALIGNMENT == VH_ALIGNMENT_BYTES && VH_PAGE_SIZE == VH_PAGE_SIZE_BYTES,
-               "public constants match config.h");
 _Static_assert(VH_MAX_ALLOC == VH_PAGE_SIZE << VH_MAX_ORDER, "VH_MAX_ALLOC matches VH_MAX_ORDER");
 _Static_assert(VH_MAX_ALIGN == VH_PAGE_SIZE, "buddy blocks are page-aligned, not more");
 
-/* Lives at the start of the region (16-aligned), followed by the page
- * descriptors.  Invariants H1..H3: see heap.c. */
+/* Lives at the start of the region (VH_ALIGNMENT aligned), followed by the
+ * page descriptors.  Invariants H1..H3: see heap.c. */
 struct vh_heap {
     uint32_t magic;
+    bool locked; /* hooks.lock or hooks.unlock set: calls take the lock path */
     const struct vh_heap *self;
     unsigned char *region;
     size_t region_size;
+    struct vh_area area; /* fixed at init */
     struct vh_buddy buddy;
     struct vh_slabs slabs;
     vh_hooks hooks;
-    bool locked;        /* hooks.lock or hooks.unlock set: calls take the lock path */
     size_t block_bytes; /* H2: usable bytes of live buddy blocks */
     size_t allocations, deallocations, failed_allocations, errors;
 };
+
+/* The self pointer is enough on the hot paths; vh_check also checks the
+ * magic number. */
+VH_INLINE bool heap_ok(const vh_heap *h)
+{
+    return h != NULL && h->self == h;
+}
+
+/* ---- The protocol: heap_enter, then *_unsafe work, then heap_leave. ----
+ *
+ * Only the vh_* entry points call these; every *_unsafe function expects the
+ * lock held.  A heap without lock hooks runs the same code with no lock,
+ * which is what lets vh_alloc and vh_free keep a fast path that calls no
+ * function. */
+
+VH_INLINE void heap_enter(const vh_heap *h)
+{
+    if (h->hooks.lock != NULL)
+        h->hooks.lock(h->hooks.lock_ctx);
+}
+
+VH_INLINE void heap_unlock(const vh_heap *h)
+{
+    if (h->hooks.unlock != NULL)
+        h->hooks.unlock(h->hooks.lock_ctx);
+}
+
+/* Ends a call: counts its outcome (negative: misuse or corruption, counted
+ * in errors and reported; BUDDY_ENOMEM: an allocation failure), releases the
+ * lock, and only then calls on_error, so the hook may call back into the
+ * heap. */
+static void heap_leave(vh_heap *h, int rc, const void *ptr);
+
+/* Bytes in live blocks: H2 and S5. */
+static inline size_t heap_used_bytes(const vh_heap *h)
+{
+    return h->block_bytes + h->slabs.used_bytes;
+}
+
+/* Free bytes as vh_get_stats reports them (stats.c). */
+static size_t heap_free_bytes(const vh_heap *h);
 
 #endif /* VH_HEAP_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vheap port hooks: the only place the core meets its environment.
  *
  * Every hook defaults to nothing, so the core stays freestanding.  In builds
@@ -43,30 +44,18 @@
 #define VH_ASSERT(c) ((void)0)
 #endif
 
-/* Linkage of functions shared between core modules.  The single-file build
- * (core/vheap.c, what build/libvheap.a is made of) defines VH_UNITY and so
- * exports nothing but the vh_* API; separate compilation (tests, proofs)
- * sees them as ordinary external functions. */
-#ifdef VH_UNITY
-#define VH_INTERNAL static
-#else
-#define VH_INTERNAL
-#endif
-
-/* Hot-path functions: inlined into the facade in the single-file build, so
- * a slab alloc or free is one function with no calls.  VH_HOT is for
- * functions shared between modules, VH_HOT_LOCAL for static ones. */
+/* Every core function has internal linkage (static): core/vheap.c is one
+ * translation unit, and only the vh_* API leaves it.  Tests and fuzzers
+ * compile that same file.  These two only steer the optimizer:
+ *   VH_INLINE  hot-path helpers, inlined so that a slab alloc or free is one
+ *              function with no calls;
+ *   VH_COLD    slow paths kept out of line, so the fast paths stay small. */
 #if defined(__GNUC__) || defined(__clang__)
-#define VH_HOT_LOCAL static inline __attribute__((always_inline))
+#define VH_INLINE static inline __attribute__((always_inline))
 #define VH_COLD static __attribute__((noinline, cold))
 #else
-#define VH_HOT_LOCAL static inline
+#define VH_INLINE static inline
 #define VH_COLD static
-#endif
-#ifdef VH_UNITY
-#define VH_HOT VH_HOT_LOCAL
-#else
-#define VH_HOT
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)

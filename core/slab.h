@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* slab: one-page slabs of a single size class, on pages from the buddy layer.
  *
  * Class c holds objects of 16 << c bytes at page offsets i << (4 + c), so an
@@ -5,8 +6,9 @@
  * allocated) is the descriptor's bits word when the page holds at most 64
  * objects (classes 64..2048); classes 16 and 32 keep 4 and 2 words at the end
  * of the page, which costs 2 and 1 objects (254 and 127 per page).  All other
- * slab metadata is in the page descriptor: kind SLAB, order = class,
- * nfree, prev/next.
+ * slab metadata is in the page descriptor: kind SLAB (an order-0 block the
+ * buddy layer handed out), cls, nfree, and the prev/next of the partial
+ * list.
  *
  * Invariants (checked by slab_check), for a slab page p of class c with
  * capacity n = slab_capacity(c):
@@ -18,6 +20,8 @@
  *   S5  used_bytes == sum over slabs of (n - nfree) * (16 << c);
  *       slot_bytes == sum over slabs of n * (16 << c).
  *   S6  the lookup tables in struct vh_slabs equal the functions they cache.
+ *   S7  a SLAB page is an order-0 block with cls < VH_NUM_CLASSES; no other
+ *       page has cls, nfree or bits set.
  * The head of partial[c] is the class's current slab: allocation takes its
  * lowest free object, so the fast path is one list head, one bitmap word
  * scan and no loop over slabs.
@@ -32,6 +36,7 @@
 #include "bitmap.h"
 #include "buddy.h"
 #include "config.h"
+#include "page.h"
 
 struct vh_slabs {
     uint32_t partial[VH_NUM_CLASSES]; /* S2; head = current slab */
@@ -127,7 +132,7 @@ static inline size_t slab_obj_offset(unsigned c, size_t i)
 
 /* ---- Stateful operations. ---- */
 
-VH_INTERNAL void slab_init(struct vh_slabs *s);
+static void slab_init(struct vh_slabs *s);
 
 /* slab_class_of by table; size <= VH_MAX_CLASS_SIZE. */
 static inline unsigned slab_class_for(const struct vh_slabs *s, size_t size)
@@ -136,33 +141,40 @@ static inline unsigned slab_class_for(const struct vh_slabs *s, size_t size)
 }
 
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
-VH_INTERNAL int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned c, void **out);
+static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c,
+                      void **out);
 
 /* The fast path of slab_alloc, calling no function: an object from the
  * current slab (which leaves the list if it fills up), or NULL when anything
  * else is needed - a refill, or a descriptor or list link that fails
  * validation; slab_alloc then handles and reports it. */
-VH_HOT void *slab_alloc_quick(struct vh_slabs *s, struct vh_buddy *b, unsigned c);
+VH_INLINE void *slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c);
 
 /* A buddy block of the given order, giving the cached empty slabs back to the
  * buddy layer first if it has none.  0, BUDDY_ENOMEM or VH_ECORRUPT. */
-VH_HOT int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, unsigned order, uint32_t *out);
+VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
+                              unsigned order, uint32_t *out);
 
 /* Classifies byte offset off inside slab page p: VH_OK with *index set for a
  * live object, VH_EINTERIOR, VH_EDOUBLEFREE, or VH_ECORRUPT. */
-VH_HOT int slab_locate(const struct vh_slabs *s, const struct vh_buddy *b, uint32_t p, size_t off, size_t *index);
+VH_INLINE int slab_locate(const struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t off,
+                          size_t *index);
 
 /* The fast path of slab_free: frees the object unless that empties the
  * slab (then returns false having changed nothing). */
-VH_HOT bool slab_free_quick(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
+VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t index);
 
 /* Frees live object index of slab page p (as located by slab_locate). */
-VH_INTERNAL int slab_free(struct vh_slabs *s, struct vh_buddy *b, uint32_t p, size_t index);
+static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, uint32_t p,
+                     size_t index);
 
-/* Largest block order free after giving the cached slabs back, or -1. */
-VH_INTERNAL int slab_largest_free_order(const struct vh_slabs *s, const struct vh_buddy *b);
+/* Object size of the slab page p (a SLAB head with a valid class). */
+static inline size_t slab_object_size(const struct vh_area *a, uint32_t p)
+{
+    return slab_class_size(a->pages[p].cls);
+}
 
-/* Checks S1..S5; 0 or a VH_CHECK_* code.  Assumes buddy_check passed. */
-VH_INTERNAL int slab_check(const struct vh_slabs *s, const struct vh_buddy *b);
+/* Checks S1..S7; 0 or a VH_CHECK_* code.  Assumes buddy_check passed. */
+static int slab_check(const struct vh_slabs *s, const struct vh_area *a);
 
 #endif /* VH_SLAB_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ACSL vocabulary for the contracts on the pure helpers in bitmap.h, buddy.h
  * and slab.h (proved by Frama-C/WP with -pp-annot: see proofs/README.md).
  * Everything here is a comment (the logic) or a macro only ACSL uses, so the

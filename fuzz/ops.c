@@ -1254,9 +1254,9 @@ static bool setup(struct reader *r)
         return false;
     }
     REQUIRE(M.h != NULL, "vh_init refused %zu bytes at %p, where %u pages fit", M.size, (void *)M.region, np);
-    REQUIRE((uintptr_t)M.h->buddy.base == base && M.h->buddy.npages == np,
+    REQUIRE((uintptr_t)M.h->area.base == base && M.h->area.npages == np,
             "geometry: base %p and %u pages, the documented layout gives %p and %u",
-            (void *)M.h->buddy.base, M.h->buddy.npages, (void *)base, np);
+            (void *)M.h->area.base, M.h->area.npages, (void *)base, np);
     M.base = (unsigned char *)base;
     M.npages = np;
     memset(M.pg, 0, sizeof M.pg[0] * np);

@@ -19,7 +19,7 @@ bench-deps:
 
 # The core exactly as build/libvheap.a compiles it (RELEASE_CFLAGS), plus -g
 # so that callgrind can name its lines.
-$(BENCH_DIR)/vheap.o: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+$(BENCH_DIR)/vheap.o: $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(RELEASE_CFLAGS) -g $(CORE_INC) -c $< -o $@
 

@@ -15,7 +15,7 @@ FUZZ_SRCS := fuzz/ops.c
 FUZZ_HDRS := fuzz/ops_format.h
 FUZZ_DEPS := $(FUZZ_SRCS) $(FUZZ_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 # Debug asserts on in every fuzz build: a broken core invariant traps.
-FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror -fno-omit-frame-pointer $(CORE_INC) -Ifuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror $(LAYOUT_READER_FLAGS) -fno-omit-frame-pointer $(CORE_INC) -Ifuzz
 AFL_CC ?= afl-clang-fast
 FUZZ_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-cmplog \
 	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/ops-replay-asan $(FUZZ_DIR)/asan-check $(FUZZ_DIR)/ops-seeds
@@ -27,7 +27,7 @@ FUZZ_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-c
 ifdef LIB_FUZZING_ENGINE
 $(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -std=c11 -g -DVH_DEBUG $(CORE_INC) -Ifuzz $(CORE_SRCS) $(FUZZ_SRCS) $(LIB_FUZZING_ENGINE) -o $@
+	$(CC) $(CFLAGS) -std=c11 -g -DVH_DEBUG $(CORE_INC) -Ifuzz $(CORE_TU) $(FUZZ_SRCS) $(LIB_FUZZING_ENGINE) -o $@
 else
 # The harness gets edge coverage but no comparison tracing (its model walks
 # every page after every call; tracing those loops cost 3x in exec/s); the
@@ -38,33 +38,33 @@ $(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
 		-fno-sanitize-coverage=trace-cmp -c $(FUZZ_SRCS) -o $(FUZZ_DIR)/ops-libfuzzer-harness.o
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt \
-		$(CORE_SRCS) $(FUZZ_DIR)/ops-libfuzzer-harness.o -o $@
+		$(CORE_TU) $(FUZZ_DIR)/ops-libfuzzer-harness.o -o $@
 endif
 
 # AFL++ persistent mode, ASan + UBSan; and the CMPLOG build for -c.
 $(FUZZ_DIR)/ops-afl: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
 	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(FUZZ_CFLAGS) -DVH_FUZZ_AFL \
-		$(CORE_SRCS) $(FUZZ_SRCS) -o $@
+		$(CORE_TU) $(FUZZ_SRCS) -o $@
 $(FUZZ_DIR)/ops-afl-cmplog: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
 	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) -DVH_FUZZ_AFL \
-		$(CORE_SRCS) $(FUZZ_SRCS) -o $@
+		$(CORE_TU) $(FUZZ_SRCS) -o $@
 
 # Plain main: runs files and directories, names the failing input.
 $(FUZZ_DIR)/ops-replay: $(FUZZ_DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY $(SAN_FLAGS) $(CORE_SRCS) $(FUZZ_SRCS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY $(SAN_FLAGS) $(CORE_TU) $(FUZZ_SRCS) -o $@
 
 # The same replay under ASan alone: UBSan's instrumentation changes what the
 # optimizer does (it hid a false poisoning report in an ASan-only build).
 $(FUZZ_DIR)/ops-replay-asan: $(FUZZ_DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY -fsanitize=address $(CORE_SRCS) $(FUZZ_SRCS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY -fsanitize=address $(CORE_TU) $(FUZZ_SRCS) -o $@
 
 $(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(CORE_SRCS) fuzz/asan_check.c -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(CORE_TU) fuzz/asan_check.c -o $@
 
 $(FUZZ_DIR)/ops-seeds: fuzz/seeds.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)

@@ -21,7 +21,7 @@ shim-deps:
 # Only the malloc family is exported; the core and the global heap are hidden.
 # -fno-builtin-* keeps gcc from turning code inside the shim into calls of
 # the very functions it defines.
-$(SHIM_SO): port/vheap_malloc.c $(SHIM_GLOBAL) core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+$(SHIM_SO): port/vheap_malloc.c $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -g -fPIC -shared -fvisibility=hidden -DVH_GLOBAL_LOCK_PTHREAD \
 		-fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free \
@@ -41,7 +41,7 @@ SHIM_KFLAGS := -std=c11 -O2 -ffreestanding -fno-builtin -fno-tree-loop-distribut
 	-fno-stack-protector -fno-pie -Wall -Wextra -Wpedantic -Werror $(SHIM_INC)
 SHIM_KOBJS := $(BUILD)/examples/k-core.o $(BUILD)/examples/k-global.o $(BUILD)/examples/k-main.o \
 	$(BUILD)/examples/k-start.o
-$(BUILD)/examples/k-core.o: core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/examples/k-core.o: $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	gcc $(SHIM_KFLAGS) -c $< -o $@
 $(BUILD)/examples/k-global.o: port/vheap_global.c $(SHIM_GLOBAL) $(CORE_HDRS)
@@ -59,7 +59,7 @@ $(BUILD)/examples/kernel_heap: $(SHIM_KOBJS)
 		| awk 'NF == 2 {print $$2}' | { grep -vE '^(vh_[a-z_]+|memcpy|memset|memmove|memcmp)$$' || true; } | sort -u); \
 	if [ -n "$$undef" ]; then echo "examples: freestanding heap needs $$undef"; exit 1; fi
 	gcc -nostdlib -static -no-pie $(SHIM_KOBJS) -o $@
-$(BUILD)/examples/hosted: examples/hosted.c $(SHIM_GLOBAL) core/vheap.c $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/examples/hosted: examples/hosted.c $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -DVH_GLOBAL_LOCK_PTHREAD $(SHIM_INC) \
 		core/vheap.c port/vheap_global.c examples/hosted.c -o $@ -lpthread
@@ -73,16 +73,16 @@ examples-check: examples
 $(SHIM_DIR)/test-global-%: port/tests/test_global.c port/tests/check.h $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(SHIM_SAN_BASE) -DVH_DEBUG $(SAN_FLAGS) $(if $(filter pthread,$*),-DVH_GLOBAL_LOCK_PTHREAD) \
-		$(SHIM_INC) $(CORE_SRCS) port/vheap_global.c $< -o $@ -lpthread
+		$(SHIM_INC) $(CORE_TU) port/vheap_global.c $< -o $@ -lpthread
 # Core, global heap and test all instrumented by the same sanitizer.
 $(SHIM_DIR)/stress-tsan-%: port/tests/stress_threads.c $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(SHIM_SAN_BASE) -fsanitize=thread $(if $(filter pthread,$*),-DVH_GLOBAL_LOCK_PTHREAD) \
-		$(SHIM_INC) $(CORE_SRCS) port/vheap_global.c $< -o $@ -lpthread
+		$(SHIM_INC) $(CORE_TU) port/vheap_global.c $< -o $@ -lpthread
 $(SHIM_DIR)/stress-asan-%: port/tests/stress_threads.c $(SHIM_GLOBAL) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(SHIM_SAN_BASE) -DVH_DEBUG $(SAN_FLAGS) $(if $(filter pthread,$*),-DVH_GLOBAL_LOCK_PTHREAD) \
-		$(SHIM_INC) $(CORE_SRCS) port/vheap_global.c $< -o $@ -lpthread
+		$(SHIM_INC) $(CORE_TU) port/vheap_global.c $< -o $@ -lpthread
 $(SHIM_DIR)/stress-malloc: port/tests/stress_threads.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -DSTRESS_MALLOC -Wall -Wextra -Werror $< -o $@ -lpthread

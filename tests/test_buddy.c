@@ -3,9 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
 #include "t.h"
-#include <vheap.h>
 
 TEST(buddy_arithmetic_every_order)
 {
@@ -36,11 +34,13 @@ TEST(buddy_arithmetic_every_order)
     CHECK(buddy_fits(512, 9, 1024) && !buddy_fits(1024, 9, 1024) && !buddy_fits(UINT32_MAX, 0, 5));
 }
 
-static struct vh_page *fresh(struct vh_buddy *b, uint32_t npages)
+/* A buddy layer over npages blank descriptors; the area's base is never
+ * dereferenced by the buddy layer. */
+static struct vh_page *fresh(struct vh_buddy *b, struct vh_area *a, uint32_t npages)
 {
     struct vh_page *pages = calloc(npages, sizeof *pages);
-    /* base is never dereferenced by the buddy layer */
-    buddy_init(b, (unsigned char *)(uintptr_t)0x100000, pages, npages);
+    *a = (struct vh_area){(unsigned char *)(uintptr_t)0x100000, pages, npages};
+    buddy_init(b, a);
     return pages;
 }
 
@@ -49,22 +49,24 @@ TEST(buddy_init_tiles_odd_sizes)
     static const uint32_t sizes[] = {1, 2, 3, 5, 511, 512, 513, 1023, 1536, 1537, 3000};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         struct vh_buddy b;
-        struct vh_page *pages = fresh(&b, sizes[i]);
-        CHECK_EQ(buddy_check(&b), 0);
+        struct vh_area a;
+        struct vh_page *pages = fresh(&b, &a, sizes[i]);
+        CHECK_EQ(buddy_check(&b, &a), 0);
         CHECK_EQ(b.free_pages, sizes[i]);
         /* Every page is handed out exactly once as an order-0 block. */
         uint32_t got = 0, p;
-        while (buddy_alloc(&b, 0, &p) == 0)
+        while (buddy_alloc(&b, &a, 0, &p) == 0)
             got++;
         CHECK_EQ(got, sizes[i]);
         CHECK_EQ(b.free_pages, 0);
-        CHECK_EQ(buddy_check(&b), 0);
+        CHECK_EQ(buddy_check(&b, &a), 0);
         for (p = 0; p < sizes[i]; p++)
-            CHECK_EQ(buddy_free(&b, p), VH_OK);
-        CHECK_EQ(buddy_check(&b), 0);
+            CHECK_EQ(buddy_free(&b, &a, p), VH_OK);
+        CHECK_EQ(buddy_check(&b, &a), 0);
         /* Fully merged back to the initial tiling. */
         struct vh_buddy b2;
-        struct vh_page *pages2 = fresh(&b2, sizes[i]);
+        struct vh_area a2;
+        struct vh_page *pages2 = fresh(&b2, &a2, sizes[i]);
         CHECK_EQ(b.free_mask, b2.free_mask);
         free(pages2);
         free(pages);
@@ -74,10 +76,11 @@ TEST(buddy_init_tiles_odd_sizes)
 TEST(buddy_split_and_merge_every_order)
 {
     struct vh_buddy b;
-    struct vh_page *pages = fresh(&b, 512);
+    struct vh_area a;
+    struct vh_page *pages = fresh(&b, &a, 512);
     for (unsigned k = 0; k <= VH_MAX_ORDER; k++) {
         uint32_t p;
-        CHECK_EQ(buddy_alloc(&b, k, &p), 0);
+        CHECK_EQ(buddy_alloc(&b, &a, k, &p), 0);
         CHECK_EQ(p, 0); /* lower half first */
         CHECK_EQ(pages[p].kind, VH_PG_BLOCK);
         CHECK_EQ(pages[p].order, k);
@@ -85,10 +88,10 @@ TEST(buddy_split_and_merge_every_order)
         for (unsigned j = k; j < VH_MAX_ORDER; j++)
             CHECK_EQ(b.free_head[j], buddy_order_pages(j));
         CHECK_EQ(b.free_pages, 512u - buddy_order_pages(k));
-        CHECK_EQ(buddy_check(&b), 0);
-        CHECK_EQ(buddy_free(&b, p), VH_OK);
+        CHECK_EQ(buddy_check(&b, &a), 0);
+        CHECK_EQ(buddy_free(&b, &a, p), VH_OK);
         CHECK_EQ(b.free_mask, 1u << VH_MAX_ORDER);
-        CHECK_EQ(buddy_check(&b), 0);
+        CHECK_EQ(buddy_check(&b, &a), 0);
     }
     free(pages);
 }
@@ -98,89 +101,71 @@ TEST(buddy_no_merge_across_tail_blocks)
     /* 3 pages: an order-1 block at 0 and an order-0 block at 2; page 2's
      * buddy (3) does not exist, so it never merges. */
     struct vh_buddy b;
-    struct vh_page *pages = fresh(&b, 3);
+    struct vh_area a;
+    struct vh_page *pages = fresh(&b, &a, 3);
     uint32_t p, q;
-    CHECK_EQ(buddy_alloc(&b, 0, &p), 0);
+    CHECK_EQ(buddy_alloc(&b, &a, 0, &p), 0);
     CHECK_EQ(p, 2);
-    CHECK_EQ(buddy_alloc(&b, 1, &q), 0);
+    CHECK_EQ(buddy_alloc(&b, &a, 1, &q), 0);
     CHECK_EQ(q, 0);
-    CHECK_EQ(buddy_alloc(&b, 0, &p), BUDDY_ENOMEM);
-    CHECK_EQ(buddy_free(&b, 2), VH_OK);
-    CHECK_EQ(buddy_free(&b, 0), VH_OK);
+    CHECK_EQ(buddy_alloc(&b, &a, 0, &p), BUDDY_ENOMEM);
+    CHECK_EQ(buddy_free(&b, &a, 2), VH_OK);
+    CHECK_EQ(buddy_free(&b, &a, 0), VH_OK);
     CHECK_EQ(b.free_mask, 3u);
-    CHECK_EQ(buddy_check(&b), 0);
+    CHECK_EQ(buddy_check(&b, &a), 0);
     free(pages);
 }
 
 TEST(buddy_shrink_grow_in_place)
 {
     struct vh_buddy b;
-    struct vh_page *pages = fresh(&b, 512);
+    struct vh_area a;
+    struct vh_page *pages = fresh(&b, &a, 512);
     uint32_t p;
-    CHECK_EQ(buddy_alloc(&b, 5, &p), 0);
-    CHECK_EQ(buddy_shrink(&b, p, 2), VH_OK);
+    CHECK_EQ(buddy_alloc(&b, &a, 5, &p), 0);
+    CHECK_EQ(buddy_shrink(&b, &a, p, 2), VH_OK);
     CHECK_EQ(pages[p].order, 2);
     CHECK_EQ(b.free_pages, 508);
-    CHECK_EQ(buddy_check(&b), 0);
-    CHECK_EQ(buddy_grow(&b, p, 7), VH_OK);
+    CHECK_EQ(buddy_check(&b, &a), 0);
+    CHECK_EQ(buddy_grow(&b, &a, p, 7), VH_OK);
     CHECK_EQ(pages[p].order, 7);
     CHECK_EQ(b.free_pages, 512 - 128);
-    CHECK_EQ(buddy_check(&b), 0);
+    CHECK_EQ(buddy_check(&b, &a), 0);
     /* An upper half cannot grow: its buddy lies below it. */
     uint32_t q;
-    CHECK_EQ(buddy_alloc(&b, 7, &q), 0);
+    CHECK_EQ(buddy_alloc(&b, &a, 7, &q), 0);
     CHECK_EQ(q, 128);
-    CHECK_EQ(buddy_grow(&b, q, 8), BUDDY_ENOMEM);
-    CHECK_EQ(buddy_free(&b, p), VH_OK);
-    CHECK_EQ(buddy_grow(&b, q, 8), BUDDY_ENOMEM); /* still an upper half */
-    CHECK_EQ(buddy_free(&b, q), VH_OK);
+    CHECK_EQ(buddy_grow(&b, &a, q, 8), BUDDY_ENOMEM);
+    CHECK_EQ(buddy_free(&b, &a, p), VH_OK);
+    CHECK_EQ(buddy_grow(&b, &a, q, 8), BUDDY_ENOMEM); /* still an upper half */
+    CHECK_EQ(buddy_free(&b, &a, q), VH_OK);
     CHECK_EQ(b.free_mask, 1u << VH_MAX_ORDER);
-    CHECK_EQ(buddy_check(&b), 0);
-    free(pages);
-}
-
-TEST(buddy_largest_with_virtual_frees)
-{
-    struct vh_buddy b;
-    struct vh_page *pages = fresh(&b, 4);
-    uint32_t p[4];
-    for (int i = 0; i < 4; i++)
-        CHECK_EQ(buddy_alloc(&b, 0, &p[i]), 0);
-    CHECK_EQ(buddy_largest_order_with(&b, NULL, 0), -1);
-    uint32_t extra[2] = {1, 0};
-    CHECK_EQ(buddy_largest_order_with(&b, extra, 2), 1);
-    CHECK_EQ(buddy_free(&b, 3), VH_OK);
-    uint32_t extra2[1] = {2};
-    CHECK_EQ(buddy_largest_order_with(&b, extra2, 1), 1);
-    CHECK_EQ(buddy_free(&b, 2), VH_OK);
-    /* 0 and 1 virtual, {2,3} real free order 1: all merge to order 2. */
-    CHECK_EQ(buddy_largest_order_with(&b, extra, 2), 2);
-    CHECK_EQ(buddy_largest_order_with(&b, extra, 1), 1);
-    CHECK_EQ(buddy_check(&b), 0);
+    CHECK_EQ(buddy_check(&b, &a), 0);
     free(pages);
 }
 
 TEST(buddy_corrupt_free_list_is_refused)
 {
     struct vh_buddy b;
-    struct vh_page *pages = fresh(&b, 512);
+    struct vh_area a;
+    struct vh_page *pages = fresh(&b, &a, 512);
     uint32_t p;
     /* Head of the top-order list points past the heap. */
     b.free_head[VH_MAX_ORDER] = 9999;
-    CHECK_EQ(buddy_alloc(&b, 0, &p), VH_ECORRUPT);
+    CHECK_EQ(buddy_alloc(&b, &a, 0, &p), VH_ECORRUPT);
     CHECK_EQ(b.free_pages, 512); /* nothing changed */
     b.free_head[VH_MAX_ORDER] = 0;
     /* Head marked with the wrong order. */
     pages[0].order = 3;
-    CHECK_EQ(buddy_alloc(&b, 0, &p), VH_ECORRUPT);
+    CHECK_EQ(buddy_alloc(&b, &a, 0, &p), VH_ECORRUPT);
     pages[0].order = VH_MAX_ORDER;
-    CHECK_EQ(buddy_check(&b), 0);
-    CHECK_EQ(buddy_alloc(&b, 0, &p), 0);
+    CHECK_EQ(buddy_check(&b, &a), 0);
+    CHECK_EQ(buddy_alloc(&b, &a, 0, &p), 0);
     /* A free buddy whose links are broken is not merged with. */
     uint32_t buddy = 1;
     CHECK_EQ(pages[buddy].kind, VH_PG_FREE);
     pages[buddy].prev = 77;
-    CHECK_EQ(buddy_free(&b, p), VH_ECORRUPT);
+    CHECK_EQ(buddy_free(&b, &a, p), VH_ECORRUPT);
     CHECK_EQ(pages[p].kind, VH_PG_BLOCK);
     free(pages);
 }
@@ -188,12 +173,13 @@ TEST(buddy_corrupt_free_list_is_refused)
 TEST(buddy_orders_above_the_top_are_refused)
 {
     struct vh_buddy b;
-    struct vh_page *pages = fresh(&b, 1024);
+    struct vh_area a;
+    struct vh_page *pages = fresh(&b, &a, 1024);
     uint32_t p;
-    CHECK_EQ(buddy_alloc(&b, VH_MAX_ORDER + 1, &p), BUDDY_ENOMEM);
-    CHECK_EQ(buddy_alloc(&b, 0, &p), 0);
-    CHECK_EQ(buddy_grow(&b, p, VH_MAX_ORDER + 1), BUDDY_ENOMEM);
+    CHECK_EQ(buddy_alloc(&b, &a, VH_MAX_ORDER + 1, &p), BUDDY_ENOMEM);
+    CHECK_EQ(buddy_alloc(&b, &a, 0, &p), 0);
+    CHECK_EQ(buddy_grow(&b, &a, p, VH_MAX_ORDER + 1), BUDDY_ENOMEM);
     CHECK_EQ(pages[p].order, 0);
-    CHECK_EQ(buddy_check(&b), 0);
+    CHECK_EQ(buddy_check(&b, &a), 0);
     free(pages);
 }

@@ -27,7 +27,7 @@ static bool busy_heap(struct th_heap *t, void **keep)
 
 static uint32_t page_of(struct th_heap *t, void *p)
 {
-    return (uint32_t)(((unsigned char *)p - t->h->buddy.base) >> 12);
+    return (uint32_t)(((unsigned char *)p - t->h->area.base) >> 12);
 }
 
 #define EXPECT_CODE(code, mutate, restore)                                                         \
@@ -45,20 +45,21 @@ TEST(checker_reports_each_broken_invariant)
     void *k[68];
     CHECK(busy_heap(&t, k));
     struct vh_heap *h = t.h;
-    struct vh_page *pg = h->buddy.pages;
+    struct vh_page *pg = h->area.pages;
     uint32_t full = page_of(&t, k[0]), part = page_of(&t, k[64]), small = page_of(&t, k[65]);
     uint32_t blk = page_of(&t, k[66]);
     uint32_t f3 = h->buddy.free_head[3];
     CHECK(f3 != VH_NIL);
 
     EXPECT_CODE(VH_CHECK_HEADER, h->magic ^= 1, h->magic ^= 1);
-    uint32_t np = h->buddy.npages;
-    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.npages = 0, h->buddy.npages = np);
-    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.base += 16, h->buddy.base -= 16);
+    uint32_t np = h->area.npages;
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.npages = 0, h->area.npages = np);
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.base += 16, h->area.base -= 16);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].kind = 9, pg[blk].kind = VH_PG_BLOCK);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].order = 12, pg[blk].order = 3);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].nfree = 1, pg[blk].nfree = 0);
-    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[small].order = 8, pg[small].order = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[small].cls = 8, pg[small].cls = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].cls = 1, pg[blk].cls = 0);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].kind = VH_PG_BLOCK, pg[blk + 1].kind = VH_PG_NONE);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk].order = 2, pg[blk].order = 3);  /* leaves pages uncovered */
     EXPECT_CODE(VH_CHECK_TILING, pg[f3 + 1].next = 5, pg[f3 + 1].next = 0);
@@ -70,7 +71,7 @@ TEST(checker_reports_each_broken_invariant)
      * block at f3 by hand into two order-2 halves on the order-2 list. */
     {
         uint32_t hi = f3 + 4;
-        CHECK_EQ(pagelist_unlink(pg, h->buddy.npages, &h->buddy.free_head[3], f3), VH_OK);
+        CHECK_EQ(pagelist_unlink(pg, h->area.npages, &h->buddy.free_head[3], f3), VH_OK);
         if (h->buddy.free_head[3] == VH_NIL)
             h->buddy.free_mask &= ~(1u << 3);
         pg[f3].order = 2;
@@ -84,11 +85,11 @@ TEST(checker_reports_each_broken_invariant)
     th_free(&t);
     CHECK(busy_heap(&t, k));
     h = t.h;
-    pg = h->buddy.pages;
+    pg = h->area.pages;
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].bits ^= 1u << 5, pg[part].bits ^= 1u << 5);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].nfree--, pg[part].nfree++);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[small].bits = 1, pg[small].bits = 0);
-    uint64_t *inband = (uint64_t *)(void *)(h->buddy.base + ((size_t)small << 12) + 4064);
+    uint64_t *inband = (uint64_t *)(void *)(h->area.base + ((size_t)small << 12) + 4064);
     VH_UNPOISON(inband, 32);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, inband[3] |= 1ull << 63, inband[3] &= ~(1ull << 63)); /* bit 255 >= 254 */
     VH_POISON(inband, 32);
@@ -117,7 +118,7 @@ TEST(corrupt_free_list_never_escapes_region)
     for (unsigned o = 0; o < VH_NUM_ORDERS; o++) {
         saved[o] = h->buddy.free_head[o];
         if (saved[o] != VH_NIL)
-            h->buddy.free_head[o] = h->buddy.npages + 100;
+            h->buddy.free_head[o] = h->area.npages + 100;
     }
     vh_stats before, after;
     vh_get_stats(h, &before);
@@ -142,13 +143,13 @@ TEST(corrupt_free_list_never_escapes_region)
     h->slabs.partial[2] = part;
     /* A slab claiming more free objects than it has slots. */
     uint32_t ps = page_of(&t, k[64]);
-    uint16_t nf = h->buddy.pages[ps].nfree;
-    h->buddy.pages[ps].nfree = 300;
+    uint16_t nf = h->area.pages[ps].nfree;
+    h->area.pages[ps].nfree = 300;
     CHECK_EQ(vh_free(h, k[64]), VH_ECORRUPT);
-    h->buddy.pages[ps].nfree = nf;
+    h->area.pages[ps].nfree = nf;
     CHECK_EQ(vh_check(h), 0);
     /* A block descriptor with an impossible order: free refuses it. */
-    struct vh_page *pg = h->buddy.pages;
+    struct vh_page *pg = h->area.pages;
     uint32_t blk = page_of(&t, k[66]);
     pg[blk].order = 40;
     CHECK_EQ(vh_free(h, k[66]), VH_ECORRUPT);
@@ -171,7 +172,7 @@ TEST(checker_reports_descriptor_and_list_details)
     void *k[68];
     CHECK(busy_heap(&t, k));
     struct vh_heap *h = t.h;
-    struct vh_page *pg = h->buddy.pages;
+    struct vh_page *pg = h->area.pages;
     uint32_t blk = page_of(&t, k[66]), part = page_of(&t, k[64]), full = page_of(&t, k[0]);
     uint32_t f3 = h->buddy.free_head[3];
     /* Interior descriptors must be blank, field by field. */
@@ -188,7 +189,7 @@ TEST(checker_reports_descriptor_and_list_details)
     CHECK(last != VH_NIL);
     /* Free-list entries: out of range, wrong kind, wrong back link. */
     uint32_t nx = pg[f3].next;
-    EXPECT_CODE(VH_CHECK_FREE_LIST, pg[f3].next = h->buddy.npages + 5, pg[f3].next = nx);
+    EXPECT_CODE(VH_CHECK_FREE_LIST, pg[f3].next = h->area.npages + 5, pg[f3].next = nx);
     EXPECT_CODE(VH_CHECK_FREE_LIST, h->buddy.free_head[3] = blk, h->buddy.free_head[3] = f3);
     EXPECT_CODE(VH_CHECK_FREE_MASK, h->buddy.free_mask |= 1u << 20, h->buddy.free_mask &= ~(1u << 20));
     /* Slabs: nfree above capacity, a full slab listed, a partial slab
@@ -200,11 +201,11 @@ TEST(checker_reports_descriptor_and_list_details)
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[5] = part, h->slabs.cached[5] = cached);
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[2] = part, h->slabs.cached[2] = VH_NIL);
     /* Header geometry. */
-    unsigned char *base = h->buddy.base;
-    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.base = base + 4096 * 4096, h->buddy.base = base);
+    unsigned char *base = h->area.base;
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.base = base + 4096 * 4096, h->area.base = base);
     size_t rs = h->region_size;
     EXPECT_CODE(VH_CHECK_HEADER, h->region_size = 4096, h->region_size = rs);
-    struct vh_page *pages = h->buddy.pages;
-    EXPECT_CODE(VH_CHECK_HEADER, h->buddy.pages = pages + 1, h->buddy.pages = pages);
+    struct vh_page *pages = h->area.pages;
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.pages = pages + 1, h->area.pages = pages);
     th_free(&t);
 }

@@ -76,7 +76,7 @@ TEST(metadata_share_at_most_one_percent)
         for (size_t mis = 0; mis < 4096; mis += 1365) {
             struct th_heap t;
             CHECK(th_new(&t, sizes[i], mis, NULL));
-            size_t meta = sizeof(struct vh_heap) + (size_t)t.h->buddy.npages * VH_PAGE_DESCRIPTOR_SIZE;
+            size_t meta = sizeof(struct vh_heap) + (size_t)t.h->area.npages * VH_PAGE_DESCRIPTOR_SIZE;
             vh_stats s;
             vh_get_stats(t.h, &s);
             if (mis == 0)

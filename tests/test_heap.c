@@ -43,23 +43,23 @@ TEST(init_any_alignment_any_size)
         for (size_t mis = 0; mis < 4096; mis += (mis < 16 ? 1 : 1021)) {
             struct th_heap t;
             CHECK(th_new(&t, sizes[i], mis, NULL));
-            CHECK(((uintptr_t)t.h->buddy.base & 4095) == 0);
+            CHECK(((uintptr_t)t.h->area.base & 4095) == 0);
             /* Every whole page after the metadata is a heap page. */
             uintptr_t end = (uintptr_t)t.region + sizes[i];
-            CHECK(end - (uintptr_t)t.h->buddy.base - (size_t)t.h->buddy.npages * 4096 < 4096);
+            CHECK(end - (uintptr_t)t.h->area.base - (size_t)t.h->area.npages * 4096 < 4096);
             vh_stats s;
             vh_get_stats(t.h, &s);
-            CHECK_EQ(s.free_bytes, (size_t)t.h->buddy.npages * 4096);
+            CHECK_EQ(s.free_bytes, (size_t)t.h->area.npages * 4096);
             CHECK_EQ(s.used_bytes, 0);
             /* Drain the heap in pages: all of them come out, aligned. */
             size_t n = 0;
             void *p;
             while ((p = vh_alloc(t.h, 4096)) != NULL) {
                 CHECK(((uintptr_t)p & 4095) == 0);
-                CHECK((uintptr_t)p >= (uintptr_t)t.h->buddy.base && (uintptr_t)p + 4096 <= end);
+                CHECK((uintptr_t)p >= (uintptr_t)t.h->area.base && (uintptr_t)p + 4096 <= end);
                 n++;
             }
-            CHECK_EQ(n, t.h->buddy.npages);
+            CHECK_EQ(n, t.h->area.npages);
             CHECK_EQ(vh_check(t.h), 0);
             th_free(&t);
         }
@@ -164,8 +164,8 @@ TEST(misuse_is_reported_and_changes_nothing)
     /* Foreign: outside the heap's pages. */
     CHECK(misuse_is_harmless(&t, &on_stack, VH_EFOREIGN));
     CHECK(misuse_is_harmless(&t, t.region, VH_EFOREIGN));              /* the header */
-    CHECK(misuse_is_harmless(&t, t.h->buddy.base - 16, VH_EFOREIGN)); /* descriptors */
-    CHECK(misuse_is_harmless(&t, t.h->buddy.base + (size_t)t.h->buddy.npages * 4096, VH_EFOREIGN));
+    CHECK(misuse_is_harmless(&t, t.h->area.base - 16, VH_EFOREIGN)); /* descriptors */
+    CHECK(misuse_is_harmless(&t, t.h->area.base + (size_t)t.h->area.npages * 4096, VH_EFOREIGN));
     CHECK(misuse_is_harmless(&t, (void *)(uintptr_t)16, VH_EFOREIGN));
     /* Interior and misaligned. */
     CHECK(misuse_is_harmless(&t, obj + 16, VH_EINTERIOR));
@@ -330,7 +330,7 @@ TEST(realloc_failure_keeps_old_block)
     /* A heap with room for the block and nothing more. */
     struct th_heap t;
     CHECK(th_new(&t, 2 * 4096 + 4096, 0, &th_hooks)); /* 2 pages */
-    CHECK_EQ(t.h->buddy.npages, 2);
+    CHECK_EQ(t.h->area.npages, 2);
     unsigned char *a = vh_alloc(t.h, 4096), *b = vh_alloc(t.h, 100);
     CHECK(a && b);
     memset(b, 5, 100);
@@ -408,7 +408,7 @@ TEST(largest_free_block_counts_cached_slabs)
      * no free page, but vh_alloc(4096) still succeeds by reclaiming it. */
     struct th_heap t;
     CHECK(th_new(&t, 5 * 4096, 0, NULL));
-    CHECK_EQ(t.h->buddy.npages, 4);
+    CHECK_EQ(t.h->area.npages, 4);
     void *pg[4];
     for (int i = 0; i < 4; i++)
         CHECK((pg[i] = vh_alloc(t.h, 4096)) != NULL);
@@ -443,7 +443,7 @@ TEST(fragmentation_is_exact)
 {
     struct th_heap t;
     CHECK(th_new(&t, 64 * 4096 + 4096, 0, NULL)); /* 64 pages */
-    CHECK_EQ(t.h->buddy.npages, 64);
+    CHECK_EQ(t.h->area.npages, 64);
     void *p[64];
     for (int i = 0; i < 64; i++)
         p[i] = vh_alloc(t.h, 4096);
@@ -468,7 +468,7 @@ TEST(init_descriptors_ending_on_a_page_boundary)
      * exactly on a page boundary: base is that boundary, no padding. */
     struct th_heap t;
     CHECK(th_new(&t, 12288, 3648, NULL));
-    CHECK_EQ(t.h->buddy.npages, 1);
+    CHECK_EQ(t.h->area.npages, 1);
     CHECK(vh_alloc(t.h, 4096) != NULL);
     CHECK(vh_alloc(t.h, 1) == NULL);
     CHECK_EQ(vh_check(t.h), 0);

@@ -50,7 +50,7 @@ static size_t usable_for(size_t need)
 
 static bool own(struct model *m, struct blk *b, uint32_t id)
 {
-    size_t g0 = (size_t)(b->p - m->t.h->buddy.base) / 16, n = b->usable / 16;
+    size_t g0 = (size_t)(b->p - m->t.h->area.base) / 16, n = b->usable / 16;
     if (g0 + n > m->ngran)
         return false;
     for (size_t g = g0; g < g0 + n; g++) {
@@ -128,7 +128,7 @@ static int run_seed(uint64_t seed, size_t nops, size_t region, size_t misalign)
     struct model *m = calloc(1, sizeof *m);
     if (!th_new(&m->t, region, misalign, NULL))
         return 1;
-    m->ngran = (size_t)m->t.h->buddy.npages * 4096 / 16;
+    m->ngran = (size_t)m->t.h->area.npages * 4096 / 16;
     m->owner = calloc(m->ngran, sizeof *m->owner);
     uint64_t rng = seed;
     int fail = 0;
@@ -216,7 +216,7 @@ static int run_seed(uint64_t seed, size_t nops, size_t region, size_t misalign)
             struct blk *b = &m->live[(r >> 8) % m->nlive];
             int rc1 = b->usable > 16 ? vh_free(m->t.h, b->p + 16) : VH_EINTERIOR;
             int rc2 = vh_free(m->t.h, b->p + 1);
-            int rc3 = vh_free(m->t.h, (unsigned char *)m->t.h->buddy.base - 32);
+            int rc3 = vh_free(m->t.h, (unsigned char *)m->t.h->area.base - 32);
             m->errors += (b->usable > 16) + 2;
             if (rc1 != VH_EINTERIOR || rc2 != VH_EINTERIOR || rc3 != VH_EFOREIGN)
                 fail = 8192;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vheap: a slab layer over a binary buddy layer, on one caller-given region.
  *
  * Freestanding C11.  This header includes only <stddef.h>.  Every heap is
@@ -51,18 +52,21 @@
 extern "C" {
 #endif
 
-#define VH_PAGE_SIZE_BYTES 4096u
-#define VH_ALIGNMENT_BYTES 16u
+/* The page, the buddy layer's unit (fixed: slab geometry assumes it), and
+ * the alignment of every pointer handed out.  core/config.h derives its
+ * shifts from these and checks them. */
+#define VH_PAGE_SIZE ((size_t)4096)
+#define VH_ALIGNMENT ((size_t)16)
 /* Largest request vh_alloc can satisfy (one block of the top order). */
 #ifdef VH_MAX_ORDER
-#define VH_MAX_ALLOC ((size_t)4096u << VH_MAX_ORDER)
+#define VH_MAX_ALLOC (VH_PAGE_SIZE << VH_MAX_ORDER)
 #else
-#define VH_MAX_ALLOC ((size_t)4096u << 9)
+#define VH_MAX_ALLOC (VH_PAGE_SIZE << 9)
 #endif
 /* Largest alignment vh_aligned_alloc accepts.  Larger powers of two are
  * refused with VH_EALIGN: blocks are aligned to their size only relative to
  * the heap's page-aligned base, not in absolute addresses. */
-#define VH_MAX_ALIGN 4096u
+#define VH_MAX_ALIGN VH_PAGE_SIZE
 #define VH_PAGE_DESCRIPTOR_SIZE 24u
 /* Always enough for a heap of one page, at any start alignment. */
 #define VH_MIN_REGION_SIZE 12288u

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* page: the page area, its descriptor array, and intrusive page lists.
+ *
+ * The heap's pages are numbered 0..npages-1 from a page-aligned base.  Each
+ * has a 24-byte descriptor in an array kept out of band, before the first
+ * page; the layers above own its fields:
+ *
+ *   field   owner   meaning
+ *   kind    page    NONE, FREE, BLOCK or SLAB (below)
+ *   order   buddy   order of the block the page heads (FREE, BLOCK, SLAB)
+ *   prev    page    list links: a free list of one order (FREE heads) or a
+ *   next    page      partial list of one class (SLAB heads); VH_NIL ends
+ *   cls     slab    size class of a SLAB page
+ *   nfree   slab    free objects of a SLAB page
+ *   bits    slab    out-of-band free-object bitmap of a SLAB page
+ *
+ * Invariants (P1 checked by the owners' checkers, P2 by pagelist_check):
+ *   P1  A descriptor that heads no block (kind NONE) is all zero; fields a
+ *       page's kind does not use are zero.
+ *   P2  A page list is doubly linked: head -> p0 -> ... -> pn -> VH_NIL,
+ *       p0.prev == VH_NIL, p(i+1).prev == p(i), every index < npages, no
+ *       page twice.
+ *
+ * Lists store page indices, never pointers: a link read from the array is
+ * range-checked before it is used (pagelist_linked), so a corrupted link
+ * cannot turn into an address outside the descriptor array.
+ */
+#ifndef VH_PAGE_H
+#define VH_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "port.h"
+#include "spec.h"
+
+/* Who holds a page.  The buddy layer hands blocks out as BLOCK and sees
+ * every head that is neither NONE nor FREE as "in use"; the slab layer
+ * marks the one-page blocks it takes as SLAB. */
+enum vh_page_kind {
+    VH_PG_NONE = 0,  /* inside a block: not a head */
+    VH_PG_FREE = 1,  /* head of a free block */
+    VH_PG_BLOCK = 2, /* head of a block handed out whole */
+    VH_PG_SLAB = 3,  /* head of a one-page block cut into objects */
+};
+#define VH_PG_LAST VH_PG_SLAB
+
+struct vh_page {
+    uint8_t kind;  /* enum vh_page_kind */
+    uint8_t order; /* buddy */
+    uint8_t cls;   /* slab */
+    uint16_t nfree; /* slab */
+    uint32_t prev; /* page lists */
+    uint32_t next;
+    _Alignas(8) uint64_t bits; /* slab; 24-byte descriptors on 32-bit targets too */
+};
+
+/* The page area: fixed by vh_init, never changed after. */
+struct vh_area {
+    unsigned char *base;   /* address of page 0, VH_PAGE_SIZE aligned */
+    struct vh_page *pages; /* npages descriptors */
+    uint32_t npages;
+};
+
+/* Byte offset of page p from base. */
+/*@ assigns \nothing;
+    ensures \result == p * VH_PAGE_SIZE;
+    ensures roundtrip: \result % VH_PAGE_SIZE == 0 && (\result >> VH_PAGE_SHIFT) == p; */
+static inline size_t page_offset(uint32_t p)
+{
+    return (size_t)p << VH_PAGE_SHIFT;
+}
+
+/* Address of page p. */
+static inline unsigned char *page_addr(const struct vh_area *a, uint32_t p)
+{
+    return a->base + page_offset(p);
+}
+
+/* Bytes spanned by the whole page area. */
+static inline size_t page_span(const struct vh_area *a)
+{
+    return page_offset(a->npages);
+}
+
+/* Whether a head is held by a layer above the buddy layer's free lists. */
+static inline bool page_in_use(const struct vh_page *d)
+{
+    return d->kind == VH_PG_BLOCK || d->kind == VH_PG_SLAB;
+}
+
+/* Resets a descriptor to NONE with every field zero (P1). */
+static inline void page_clear(struct vh_page *d)
+{
+    *d = (struct vh_page){0, 0, 0, 0, 0, 0, 0};
+}
+
+static bool page_is_blank(const struct vh_page *d);
+
+/* ---- Page lists (buddy free lists and slab partial lists). ---- */
+
+/* Pushes p at the head of the list. */
+VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p);
+
+/* Whether p's neighbours (or the list head) point back at p, each index in
+ * range: what pagelist_unlink_linked needs. */
+VH_INLINE bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head,
+                               uint32_t p);
+
+/* Unlinks p, whose links pagelist_linked validated. */
+VH_INLINE void pagelist_unlink_linked(struct vh_page *pages, uint32_t *head, uint32_t p);
+
+/* Unlinks p after checking its links; VH_ECORRUPT and nothing changed if
+ * they are broken. */
+VH_INLINE int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p);
+
+/* P2 for the list at head, of at most max entries: true with *count set to
+ * its length, false if it is broken (out of range, bad back link, longer
+ * than max, which is how a cycle shows). */
+static bool pagelist_check(const struct vh_page *pages, uint32_t npages, uint32_t head,
+                           uint32_t max, uint32_t *count);
+
+#endif /* VH_PAGE_H */
