@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # vheap build.  `make help` lists the targets.
 #
 #   make          build/libvheap.a (release, single translation unit)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Plots of a vhbench report: gnuplot -e "dir='build/bench'" bench/plot.gp
 if (!exists("dir")) dir = 'build/bench'
 set terminal pngcairo size 1200,650 font "DejaVu Sans,11" noenhanced

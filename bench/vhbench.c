@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vhbench: vheap against glibc malloc, jemalloc, mimalloc and tcmalloc.
  *
  * One program, four modes:

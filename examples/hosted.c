@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hosted example: a program that puts the global heap on memory it got from
  * the OS and lets several threads use it (pthread-mutex build of
  * port/vheap_global.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Freestanding example: the global heap as a kernel sets it up.
  *
  * No libc anywhere: compiled with -ffreestanding, linked with -nostdlib

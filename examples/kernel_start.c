@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Entry point of the freestanding example on x86-64 Linux without libc:
  * _start calls kernel_main and reports through raw write/exit system calls
  * (what a kernel would do with its console).  Nothing here is libc. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Benchmarks: vheap against glibc malloc, jemalloc, mimalloc and tcmalloc
 # (bench/vhbench.c; packages in ci/deps/bench.list).
 ## bench        time ratios, callgrind instruction counts, latency tails, memory -> build/bench/report.md + PNGs (< 10 min)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzzing: one harness (fuzz/ops.c, with its reference model), three drivers,
 # the ASan poisoning check, the seed corpus and bounded campaigns.
 #

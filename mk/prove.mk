@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Frama-C/WP proofs of the core's pure helpers (proofs/README.md).
 ## prove         WP (-wp-rte) on every function in proofs/manifest + z3 check of the admitted axioms; table, `proved N/N goals`
 ## prove-cold    same with no WP cache (what a fresh clone runs)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Quality measurements of the core: coverage and mutation testing.  Neither
 # is part of `make check` (they take minutes and need gcovr); run them by hand
 # or in a scheduled job.  Packages: ci/deps/quality.list.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Global heap (port/vheap_global.c), examples and the LD_PRELOAD malloc shim.
 ## shim          build/libvheap-malloc.so: LD_PRELOAD it to run a program on vheap
 ## shim-check    global heap tests (ASan, both locks), 8-thread stress (TSan, ASan, shim), examples, shim API, python3/sqlite3/git/gcc on the shim

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The two lock implementations of the global heap, both shaped as vh_hooks
  * lock/unlock callbacks (void fn(void *ctx)).
  *

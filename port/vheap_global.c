@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vheap_global: the process-wide heap.  See vheap_global.h.
  *
  * State machine (g_state, C11 atomic):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vheap_global: one process-wide, locked vheap (the design's init_heap).
  *
  * vh_global_init(start, size) sets up a heap on [start, start + size); from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vheap malloc shim: malloc and friends on the global vheap, for
  *   LD_PRELOAD=build/libvheap-malloc.so program
  *

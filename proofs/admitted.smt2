@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Independent check of the axioms WP takes as given (core/spec.h, axiomatic
 ; VhWords, A1..A8).  Each block asserts the NEGATION of one axiom over 64-bit
 ; vectors and must be `unsat` (no counterexample exists).  `make prove` runs

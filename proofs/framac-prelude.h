@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Included first (-include) in the Frama-C runs only; never by the C build.
  *
  * 1. Frama-C 25 cannot parse _Alignas.  Its one use (struct vh_page's bits)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """make prove: Frama-C/WP over the functions in proofs/manifest.
 
 Checks, in order: the admitted axioms on bit-vectors (z3), that every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Minimal test framework: TEST(name) registers a test; CHECK fails it with
  * the file, line and expression.  The runner ends with "N passed, N failed". */
 #ifndef VH_T_H

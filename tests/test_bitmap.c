@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bitmap: every operation at word boundaries, the "none" answer, counts. */
 #include "bitmap.h"
 #include "t.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* buddy: arithmetic at every order, split and merge on a bare descriptor
  * array (the buddy layer never touches page memory). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checker is seen failing: each invariant broken on purpose yields its
  * own code; corrupted metadata makes the API report VH_ECORRUPT and never
  * hand out an address outside the region. */

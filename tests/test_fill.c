@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fill efficiency per class, metadata share, recovery after freeing all,
  * determinism. */
 #include <stdlib.h>

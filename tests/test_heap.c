@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public API: init edge cases, class boundaries, misuse, calloc,
  * aligned_alloc, realloc, hooks, stats. */
 #include <stdlib.h>

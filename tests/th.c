@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "th.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for heap-level tests: a heap on a fresh region, raw snapshots of
  * the region (ASan-poisoned bytes included), hook recorders. */
 #ifndef VH_TH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CHECK for the port/ test programs: counts a failure and goes on, so one
  * run reports every broken check; main exits non-zero when failures > 0. */
 #ifndef VH_PORT_TESTS_CHECK_H

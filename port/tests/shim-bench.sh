@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Same-run timing of real programs on the malloc shim against glibc's malloc.
 # Each round runs every workload once per allocator, in alternating order
 # (glibc first on even rounds, vheap first on odd ones); the figure is the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The malloc shim's own tests (the real programs are in shim-programs.sh).
 #
 #   port/tests/shim-check.sh SHIM.so BINDIR STRESS_ITERATIONS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Real programs on the malloc shim: each runs once on glibc's malloc and once
 # with LD_PRELOAD=libvheap-malloc.so VHEAP_STATS=1; the two outputs must be
 # identical, the shim's stats line must show allocations, and no invalid

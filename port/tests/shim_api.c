@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The malloc shim's API, run under LD_PRELOAD=build/libvheap-malloc.so.
  *
  *   shim_api            every function, sizes, alignments, errno, threads, fork

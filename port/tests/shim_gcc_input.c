@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compiled by gcc under the malloc shim (port/tests/shim-programs.sh): a
  * small program with some of everything (structs, recursion, qsort, stdio),
  * whose object file and output must be the same as when gcc runs on glibc's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Allocation-heavy, deterministic workload for the malloc shim tests.
 
 Builds a large structure (dicts, tuples, strings, lists, bytes of many

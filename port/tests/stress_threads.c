@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* 8 threads allocating and freeing across threads.
  *
  * Each thread allocates objects of random sizes (mostly slab classes, some

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the global heap (port/vheap_global.c), run once per lock
  * build.  Exit status 0 when every check passed. */
 #include <errno.h>

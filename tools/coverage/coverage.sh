@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make coverage: line and branch coverage of core/ from the unit tests plus a
 # replay of corpus/, measured with gcc --coverage and gcovr.
 #

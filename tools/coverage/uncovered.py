@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """List what gcovr saw uncovered in core/: one line per source line that never
 ran and per source line with a branch outcome never taken, with the source
 text, so the report can say why each stays uncovered.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """make mutants: inject realistic faults into a copy of vheap's core, one at a
 time, and require the verification to catch every one.
 
