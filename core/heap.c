@@ -56,7 +56,7 @@
 _Static_assert(sizeof(struct vh_heap) + sizeof(struct vh_page) + VH_ALIGNMENT <= VH_PAGE_SIZE,
                "the heap header and one descriptor fit before the first page");
 
-static void heap_leave(vh_heap *h, int rc, const void *ptr)
+VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
 {
     if (rc < 0)
         h->errors++;
@@ -147,8 +147,9 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
     return p;
 }
 
-/* One locked allocation: the slow path of every allocating entry point. */
-VH_COLD void *alloc_locked(vh_heap *h, size_t need, size_t req)
+/* An allocation under the protocol: every allocating entry point but the
+ * fast path of vh_alloc. */
+VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
 {
     int rc;
     heap_enter(h);
@@ -213,7 +214,7 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 {
     if (!heap_ok(h))
         return NULL;
-    return alloc_locked(h, size, size);
+    return alloc_entry(h, size, size);
 }
 
 /* Fast path: no lock hooks, a slab object that changes no list.  It calls
@@ -240,7 +241,7 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
         return NULL;
     }
     size_t bytes = n * size;
-    void *p = alloc_locked(h, bytes, bytes);
+    void *p = alloc_entry(h, bytes, bytes);
     if (p != NULL)
         __builtin_memset(p, 0, bytes);
     return p;
@@ -256,7 +257,7 @@ void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
     }
     /* A class of at least align bytes has align-aligned objects, and every
      * buddy block is page-aligned. */
-    return alloc_locked(h, size > align ? size : align, size);
+    return alloc_entry(h, size > align ? size : align, size);
 }
 
 /* Everything but the fast path of vh_free. */

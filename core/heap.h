@@ -63,11 +63,21 @@ VH_INLINE void heap_unlock(const vh_heap *h)
         h->hooks.unlock(h->hooks.lock_ctx);
 }
 
-/* Ends a call: counts its outcome (negative: misuse or corruption, counted
- * in errors and reported; BUDDY_ENOMEM: an allocation failure), releases the
+/* A call that failed: counts it (negative: misuse or corruption, counted in
+ * errors and reported; BUDDY_ENOMEM: an allocation failure), releases the
  * lock, and only then calls on_error, so the hook may call back into the
  * heap. */
-static void heap_leave(vh_heap *h, int rc, const void *ptr);
+VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
+
+/* Ends a call with outcome rc: releases the lock, or heap_fail. */
+VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
+{
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        heap_fail(h, rc, ptr);
+        return;
+    }
+    heap_unlock(h);
+}
 
 /* Bytes in live blocks: H2 and S5. */
 static inline size_t heap_used_bytes(const vh_heap *h)
