@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* layout: the region layout as a closed form (see layout.h). */
+/* layout: the region layout as a closed form (see layout.h).  Written with
+ * % rather than masks (the compiler emits the same ANDs for these unsigned
+ * powers of two) so that its contract is proved without bit-level lemmas. */
 #include "layout.h"
 
 /* Whether n descriptors from desc, then n pages from the next page boundary
- * (*base), end by end.  desc + n descriptors must not pass end. */
+ * (*base), end by end. */
+/*@ requires desc <= end && n <= VH_MAX_PAGES && n * VH_PAGE_DESCRIPTOR_SIZE <= end - desc;
+    requires \valid(base);
+    assigns *base;
+    ensures \result ==> *base % VH_PAGE_SIZE == 0 && desc + n * VH_PAGE_DESCRIPTOR_SIZE <= *base &&
+                        *base <= end && n * VH_PAGE_SIZE <= end - *base;
+    ensures !\result ==> *base == \old(*base); */
 static bool layout_fits(uintptr_t desc, uintptr_t end, size_t n, uintptr_t *base)
 {
     uintptr_t meta_end = desc + n * sizeof(struct vh_page);
-    uintptr_t pad = (VH_PAGE_SIZE - (meta_end & (VH_PAGE_SIZE - 1u))) & (VH_PAGE_SIZE - 1u);
+    uintptr_t pad = (VH_PAGE_SIZE - meta_end % VH_PAGE_SIZE) % VH_PAGE_SIZE;
     if (pad > end - meta_end)
         return false;
     uintptr_t b = meta_end + pad;
@@ -24,7 +32,7 @@ static bool layout_region(uintptr_t start, size_t size, size_t header_size, stru
     if (size < VH_PAGE_SIZE || size > UINTPTR_MAX - start)
         return false;
     uintptr_t end = start + size;
-    uintptr_t hdr = (start + (VH_ALIGNMENT - 1u)) & ~(uintptr_t)(VH_ALIGNMENT - 1u);
+    uintptr_t hdr = start + (VH_ALIGNMENT - start % VH_ALIGNMENT) % VH_ALIGNMENT;
     if (end - hdr < header_size)
         return false;
     uintptr_t desc = hdr + header_size;

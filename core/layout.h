@@ -28,6 +28,14 @@ struct vh_layout {
 /* The layout of a heap with a header of header_size bytes in
  * [start, start + size); false when the range wraps the address space or
  * not one page fits.  O(1). */
+/*@ requires \valid(out);
+    assigns *out;
+    ensures inside: \result ==> start <= out->header && out->header % VH_ALIGNMENT == 0 &&
+      out->descriptors == out->header + header_size &&
+      out->descriptors + out->npages * VH_PAGE_DESCRIPTOR_SIZE <= out->base &&
+      out->base % VH_PAGE_SIZE == 0 && 1 <= out->npages <= VH_MAX_PAGES &&
+      out->base + out->npages * VH_PAGE_SIZE <= start + size && start + size <= UINTPTR_MAX;
+    ensures refused: !\result ==> *out == \old(*out); */
 static bool layout_region(uintptr_t start, size_t size, size_t header_size, struct vh_layout *out);
 
 #endif /* VH_LAYOUT_H */
