@@ -9,8 +9,10 @@
 #
 # Environment (set by mk/quality.mk):
 #   BUILD            build directory (output under $BUILD/coverage)
-#   CORE_SRCS        core sources to measure
-#   TEST_SRCS        unit test sources (tests/*.c)
+#   CORE_SRCS        the core's translation unit (core/vheap.c) for the replay
+#   TEST_SRCS        unit test sources; the one that includes core/vheap.c
+#                    (tests/unit_core.c, the white-box tests) is instrumented
+#                    and is the test binary's copy of the core
 #   REPLAY_SRCS      the fuzz harness sources built with the replay main
 #                    (empty: no replay, said so in the summary)
 #   REPLAY_CFLAGS    extra flags that select the replay main (e.g. -DVH_FUZZ_REPLAY)
@@ -60,14 +62,17 @@ for s in $CORE_SRCS; do
     core_objs+=("$o")
 done
 
-# Unit tests, not instrumented themselves.
+# Unit tests: the file that includes the core is instrumented (only its
+# core/ lines are reported), the others are not.
 test_objs=()
 for s in $TEST_SRCS; do
     o=$obj/tests/$(basename "${s%.c}").o
-    $CC "${base[@]}" -D_DEFAULT_SOURCE -Itests -c "$s" -o "$o"
+    cov=()
+    grep -q '^#include "vheap.c"' "$s" && cov=(--coverage)
+    $CC "${base[@]}" "${cov[@]}" -D_DEFAULT_SOURCE -Itests -c "$s" -o "$o"
     test_objs+=("$o")
 done
-$CC -fsanitize=address --coverage "${core_objs[@]}" "${test_objs[@]}" -o "$obj/run-tests"
+$CC -fsanitize=address --coverage "${test_objs[@]}" -o "$obj/run-tests"
 echo "coverage: running unit tests"
 if ! "$obj/run-tests" > "$out/tests.log" 2>&1; then
     tail -n 30 "$out/tests.log"
