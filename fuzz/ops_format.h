@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* The byte format of the operation-sequence fuzzer's inputs, shared by the
- * decoder (ops.c) and the seed encoder (seeds.c), so the seeds stay valid
+ * decoder (decode.c) and the seed encoder (seeds.c), so the seeds stay valid
  * when the format changes: regenerate them with `make fuzz-seeds`.
  *
  * Input = header, then operations until the bytes run out.  Every byte value

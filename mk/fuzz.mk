@@ -1,5 +1,6 @@
-# Fuzzing: one harness (fuzz/ops.c, with its reference model), three drivers,
-# the ASan poisoning check, the seed corpus and bounded campaigns.
+# Fuzzing: one harness (fuzz/ops.c and its parts: decoder, reference model,
+# contents and hook checks), three drivers, the ASan poisoning check, the
+# seed corpus and bounded campaigns.
 #
 ## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds}
 ## fuzz            bounded campaign, libFuzzer + AFL++ (main + CMPLOG) side by side; FUZZ_SECONDS=600
@@ -11,9 +12,16 @@
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
-FUZZ_SRCS := fuzz/ops.c
-FUZZ_HDRS := fuzz/ops_format.h
-FUZZ_DEPS := $(FUZZ_SRCS) $(FUZZ_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+# The harness without a driver: also linked into the unit tests
+# (tests/test_random.c runs random inputs through vh_fuzz_one).
+FUZZ_HARNESS_SRCS := fuzz/ops.c fuzz/model.c fuzz/contents.c fuzz/hooks.c fuzz/decode.c
+FUZZ_HARNESS_HDRS := fuzz/harness.h fuzz/model.h fuzz/contents.h fuzz/hooks.h fuzz/decode.h fuzz/ops_format.h
+# The shared execution counter of the libFuzzer and AFL drivers.
+FUZZ_COUNTER_SRCS := fuzz/exec_counter.c
+FUZZ_COUNTER_HDRS := fuzz/exec_counter.h
+FUZZ_CORE := $(CORE_SRCS)
+FUZZ_CORE_DEPS := $(CORE_SRCS) $(CORE_HDRS)
+FUZZ_DEPS := $(FUZZ_HARNESS_SRCS) $(FUZZ_HARNESS_HDRS) $(FUZZ_CORE_DEPS)
 # Debug asserts on in every fuzz build: a broken core invariant traps.
 FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror -fno-omit-frame-pointer $(CORE_INC) -Ifuzz
 AFL_CC ?= afl-clang-fast
@@ -25,48 +33,54 @@ FUZZ_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-c
 # libFuzzer driver; OSS-Fuzz / ClusterFuzzLite set LIB_FUZZING_ENGINE (and
 # CC/CFLAGS with their sanitizers) and get the same entry point.
 ifdef LIB_FUZZING_ENGINE
-$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS)
+$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS) fuzz/driver_libfuzzer.c $(FUZZ_COUNTER_SRCS) $(FUZZ_COUNTER_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -std=c11 -g -DVH_DEBUG $(CORE_INC) -Ifuzz $(CORE_SRCS) $(FUZZ_SRCS) $(LIB_FUZZING_ENGINE) -o $@
+	$(CC) $(CFLAGS) -std=c11 -g -DVH_DEBUG $(CORE_INC) -Ifuzz $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) \
+		$(FUZZ_COUNTER_SRCS) fuzz/driver_libfuzzer.c $(LIB_FUZZING_ENGINE) -o $@
 else
 # The harness gets edge coverage but no comparison tracing (its model walks
 # every page after every call; tracing those loops cost 3x in exec/s); the
 # core gets both, except the checkers listed in fuzz/coverage-ignore.txt.
-$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
+FUZZ_LF_OBJS := $(patsubst fuzz/%.c,$(FUZZ_DIR)/libfuzzer-harness/%.o,\
+	$(FUZZ_HARNESS_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/driver_libfuzzer.c)
+$(FUZZ_DIR)/libfuzzer-harness/%.o: fuzz/%.c $(FUZZ_HARNESS_HDRS) $(FUZZ_COUNTER_HDRS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-		-fno-sanitize-coverage=trace-cmp -c $(FUZZ_SRCS) -o $(FUZZ_DIR)/ops-libfuzzer-harness.o
+		-fno-sanitize-coverage=trace-cmp -c $< -o $@
+$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_LF_OBJS) $(FUZZ_CORE_DEPS) fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt \
-		$(CORE_SRCS) $(FUZZ_DIR)/ops-libfuzzer-harness.o -o $@
+		$(FUZZ_CORE) $(FUZZ_LF_OBJS) -o $@
 endif
 
 # AFL++ persistent mode, ASan + UBSan; and the CMPLOG build for -c.
-$(FUZZ_DIR)/ops-afl: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
+FUZZ_AFL_SRCS := $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/driver_afl.c
+$(FUZZ_DIR)/ops-afl: $(FUZZ_DEPS) $(FUZZ_AFL_SRCS) $(FUZZ_COUNTER_HDRS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
-	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(FUZZ_CFLAGS) -DVH_FUZZ_AFL \
-		$(CORE_SRCS) $(FUZZ_SRCS) -o $@
-$(FUZZ_DIR)/ops-afl-cmplog: $(FUZZ_DEPS) fuzz/coverage-ignore.txt
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(FUZZ_CFLAGS) \
+		$(FUZZ_AFL_SRCS) -o $@
+$(FUZZ_DIR)/ops-afl-cmplog: $(FUZZ_DEPS) $(FUZZ_AFL_SRCS) $(FUZZ_COUNTER_HDRS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
-	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) -DVH_FUZZ_AFL \
-		$(CORE_SRCS) $(FUZZ_SRCS) -o $@
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) \
+		$(FUZZ_AFL_SRCS) -o $@
 
 # Plain main: runs files and directories, names the failing input.
-$(FUZZ_DIR)/ops-replay: $(FUZZ_DEPS)
+$(FUZZ_DIR)/ops-replay: $(FUZZ_DEPS) fuzz/driver_replay.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY $(SAN_FLAGS) $(CORE_SRCS) $(FUZZ_SRCS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(SAN_FLAGS) $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) fuzz/driver_replay.c -o $@
 
 # The same replay under ASan alone: UBSan's instrumentation changes what the
 # optimizer does (it hid a false poisoning report in an ASan-only build).
-$(FUZZ_DIR)/ops-replay-asan: $(FUZZ_DEPS)
+$(FUZZ_DIR)/ops-replay-asan: $(FUZZ_DEPS) fuzz/driver_replay.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -DVH_FUZZ_REPLAY -fsanitize=address $(CORE_SRCS) $(FUZZ_SRCS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) fuzz/driver_replay.c -o $@
 
-$(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(CORE_SRCS) $(CORE_HDRS)
+$(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(FUZZ_CORE_DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(CORE_SRCS) fuzz/asan_check.c -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(FUZZ_CORE) fuzz/asan_check.c -o $@
 
-$(FUZZ_DIR)/ops-seeds: fuzz/seeds.c $(FUZZ_HDRS)
+$(FUZZ_DIR)/ops-seeds: fuzz/seeds.c fuzz/ops_format.h
 	@mkdir -p $(@D)
 	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Ifuzz fuzz/seeds.c -o $@
 
