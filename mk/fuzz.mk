@@ -1,10 +1,12 @@
 # Fuzzing: one harness (fuzz/ops.c and its parts: decoder, reference model,
 # contents and hook checks), three drivers, the ASan poisoning check, the
-# seed corpus and bounded campaigns.
+# seed corpus and bounded campaigns.  Every fuzz binary compiles the core as
+# shipped, from core/vheap.c alone (one translation unit, VH_UNITY: internal
+# functions keep internal linkage, fuzz-symbols-check verifies it).
 #
 ## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds}
 ## fuzz            bounded campaign, libFuzzer + AFL++ (main + CMPLOG) side by side; FUZZ_SECONDS=600
-## fuzz-smoke      seeds up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, both engines ~30 s (make check)
+## fuzz-smoke      core internals stay static, seeds up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, both engines ~30 s (make check)
 ## fuzz-replay     replay every input under corpus/ (seeds, found, regressions)
 ## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
 ## corpus-merge    merge the last campaign's finds into corpus/found/ (libFuzzer -merge=1)
@@ -19,16 +21,21 @@ FUZZ_HARNESS_HDRS := fuzz/harness.h fuzz/model.h fuzz/contents.h fuzz/hooks.h fu
 # The shared execution counter of the libFuzzer and AFL drivers.
 FUZZ_COUNTER_SRCS := fuzz/exec_counter.c
 FUZZ_COUNTER_HDRS := fuzz/exec_counter.h
-FUZZ_CORE := $(CORE_SRCS)
-FUZZ_CORE_DEPS := $(CORE_SRCS) $(CORE_HDRS)
+# The core as shipped: core/vheap.c includes the other core/*.c.
+FUZZ_CORE := core/vheap.c
+FUZZ_CORE_DEPS := $(FUZZ_CORE) $(CORE_SRCS) $(CORE_HDRS)
 FUZZ_DEPS := $(FUZZ_HARNESS_SRCS) $(FUZZ_HARNESS_HDRS) $(FUZZ_CORE_DEPS)
 # Debug asserts on in every fuzz build: a broken core invariant traps.
 FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror -fno-omit-frame-pointer $(CORE_INC) -Ifuzz
 AFL_CC ?= afl-clang-fast
-FUZZ_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-cmplog \
-	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/ops-replay-asan $(FUZZ_DIR)/asan-check $(FUZZ_DIR)/ops-seeds
+# The binaries that hold the core, checked by fuzz-symbols-check.
+FUZZ_CORE_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-cmplog \
+	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/ops-replay-asan $(FUZZ_DIR)/asan-check
+FUZZ_BINS := $(FUZZ_CORE_BINS) $(FUZZ_DIR)/ops-seeds
+# Core-internal name prefixes that must never be external symbols there.
+FUZZ_INTERNAL_PREFIXES := bitmap_|buddy_|slab_|page|pagelist_|heap_
 
-.PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check corpus-merge
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check fuzz-symbols-check corpus-merge
 
 # libFuzzer driver; OSS-Fuzz / ClusterFuzzLite set LIB_FUZZING_ENGINE (and
 # CC/CFLAGS with their sanitizers) and get the same entry point.
@@ -102,12 +109,24 @@ fuzz-seeds-check: $(FUZZ_DIR)/ops-seeds
 		{ echo "fuzz-seeds-check: corpus/seeds/ is stale; run make fuzz-seeds and commit"; exit 1; }
 	@echo "fuzz-seeds-check: corpus/seeds/ matches the encoder ($$(ls corpus/seeds | wc -l) seeds)"
 
+# Core internals keep internal linkage in every binary that holds the core,
+# as in build/libvheap.a: no external (uppercase nm type) symbol may start
+# with a core-internal prefix.
+fuzz-symbols-check: $(FUZZ_CORE_BINS)
+	@leaked=$$(for b in $^; do nm -P "$$b" | awk -v b="$$(basename "$$b")" \
+		'$$2 ~ /^[A-Z]$$/ && $$1 ~ /^($(FUZZ_INTERNAL_PREFIXES))/ {print "  " b ": " $$1 " " $$2}'; done); \
+	if [ -n "$$leaked" ]; then \
+		echo "fuzz-symbols-check: core-internal symbols with external linkage (build from core/vheap.c):"; \
+		echo "$$leaked"; exit 1; fi
+	@echo "fuzz-symbols-check: no external $(FUZZ_INTERNAL_PREFIXES) symbols in $(notdir $^)"
+
 fuzz-replay: $(FUZZ_DIR)/ops-replay
 	$(FUZZ_DIR)/ops-replay corpus
 
 fuzz-smoke:
 	ci/install-deps fuzz
 	$(MAKE) --no-print-directory fuzz-bins
+	$(MAKE) --no-print-directory fuzz-symbols-check
 	$(MAKE) --no-print-directory fuzz-seeds-check
 	$(FUZZ_DIR)/ops-replay corpus
 	$(FUZZ_DIR)/ops-replay-asan corpus
