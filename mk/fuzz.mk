@@ -87,9 +87,10 @@ $(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(FUZZ_CORE_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(FUZZ_CORE) fuzz/asan_check.c -o $@
 
-$(FUZZ_DIR)/ops-seeds: fuzz/seeds.c fuzz/ops_format.h
+# The seed encoder, with the harness's decoder for --check (no core).
+$(FUZZ_DIR)/ops-seeds: fuzz/seeds.c fuzz/decode.c fuzz/decode.h fuzz/ops_format.h core/include/vheap.h
 	@mkdir -p $(@D)
-	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Ifuzz fuzz/seeds.c -o $@
+	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Icore/include -Ifuzz fuzz/seeds.c fuzz/decode.c -o $@
 
 fuzz-bins: $(FUZZ_BINS)
 
