@@ -381,11 +381,13 @@ static void all_seeds(void)
             alloc(&s, sz_class(c, d));
     emit(&s, "alloc-class-boundaries");
 
-    /* Every order at its boundaries, and order 10 (refused). */
+    /* Every order at its boundaries, and order 10 (refused).  4 MiB + 1 has
+     * no SZ encoding (the order kind's v would be 32): 4 MiB, a power of
+     * two, stands for the order-10 side instead. */
     head(&s, 15, 3, 1, VHF_HOOKS_ERROR);
     for (unsigned k = 0; k <= 10; k++) {
         alloc(&s, sz_order(k, -1));
-        alloc(&s, sz_order(k, 1));
+        alloc(&s, k < 10 ? sz_order(k, 1) : sz_pow2(22));
         free_some(&s, 2, 0);
     }
     emit(&s, "alloc-order-boundaries");
@@ -440,7 +442,7 @@ static void all_seeds(void)
     alloc(&s, sz_medium(1000000));
     realloc_to(&s, 0, sz_medium(300000));
     realloc_to(&s, 0, sz_order(2, 0));
-    realloc_to(&s, 0, sz_tiny(100));
+    realloc_to(&s, 0, sz_small(100));
     realloc_to(&s, 0, sz_order(6, 0));
     emit(&s, "realloc-shrink");
 

@@ -6,7 +6,7 @@
 #
 ## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds}
 ## fuzz            bounded campaign, libFuzzer + AFL++ (main + CMPLOG) side by side; FUZZ_SECONDS=600
-## fuzz-smoke      core internals stay static, seeds up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, both engines ~30 s (make check)
+## fuzz-smoke      core internals stay static, seeds decode as written and are up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, both engines ~30 s (make check)
 ## fuzz-replay     replay every input under corpus/ (seeds, found, regressions)
 ## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
 ## corpus-merge    merge the last campaign's finds into corpus/found/ (libFuzzer -merge=1)
@@ -99,6 +99,7 @@ fuzz-build:
 	$(MAKE) --no-print-directory fuzz-bins
 
 fuzz-seeds: $(FUZZ_DIR)/ops-seeds
+	$(FUZZ_DIR)/ops-seeds --check
 	rm -rf corpus/seeds && mkdir -p corpus/seeds
 	$(FUZZ_DIR)/ops-seeds corpus/seeds
 
@@ -128,6 +129,7 @@ fuzz-smoke:
 	ci/install-deps fuzz
 	$(MAKE) --no-print-directory fuzz-bins
 	$(MAKE) --no-print-directory fuzz-symbols-check
+	$(FUZZ_DIR)/ops-seeds --check
 	$(MAKE) --no-print-directory fuzz-seeds-check
 	$(FUZZ_DIR)/ops-replay corpus
 	$(FUZZ_DIR)/ops-replay-asan corpus
