@@ -69,22 +69,24 @@ lint: $(LINT_OBJS) $(BUILD)/libvheap.a
 	if [ -n "$$exported" ]; then echo "lint: libvheap.a exports non-vh_ symbols: $$exported"; exit 1; fi
 	@echo "lint: gcc and clang -Werror clean; freestanding includes; nm -u: $$(nm -u $(BUILD)/libvheap.a | awk 'NF==2 {print $$2}' | sort -u | tr '\n' ' ')"
 
+# Capability fragments; before the test rule, which links the fuzz harness
+# (FUZZ_HARNESS_SRCS of mk/fuzz.mk).
+-include $(sort $(wildcard mk/*.mk))
+
 # ---- unit and random tests, ASan + UBSan, debug asserts on ----
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_HDRS := $(wildcard tests/*.h)
 TEST_BIN := $(BUILD)/tests/run-tests
-$(TEST_BIN): $(TEST_SRCS) $(TEST_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+$(TEST_BIN): $(TEST_SRCS) $(TEST_HDRS) $(CORE_SRCS) $(CORE_HDRS) $(FUZZ_HARNESS_SRCS) $(FUZZ_HARNESS_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -DVH_DEBUG $(SAN_FLAGS) -Wall -Wextra -Werror \
-		$(CORE_INC) -Itests $(CORE_SRCS) $(TEST_SRCS) -o $@
+		$(CORE_INC) -Itests -Ifuzz $(CORE_SRCS) $(TEST_SRCS) $(FUZZ_HARNESS_SRCS) -o $@
 
 test: $(TEST_BIN)
 	$(TEST_BIN)
 
 deps:
 	ci/install-deps
-
--include $(sort $(wildcard mk/*.mk))
 
 # The README's test command.  Fragments run after the core's own checks.
 check: deps

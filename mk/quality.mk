@@ -18,7 +18,7 @@ QUALITY_REPLAY_CFLAGS = -Ifuzz
 
 coverage:
 	ci/install-deps quality
-	BUILD='$(BUILD)' CORE_SRCS='$(CORE_SRCS)' TEST_SRCS='$(TEST_SRCS)' \
+	BUILD='$(BUILD)' CORE_SRCS='$(CORE_SRCS)' TEST_SRCS='$(TEST_SRCS) $(FUZZ_HARNESS_SRCS)' \
 	REPLAY_SRCS='$(QUALITY_REPLAY_SRCS)' REPLAY_CFLAGS='$(QUALITY_REPLAY_CFLAGS)' \
 	nice tools/coverage/coverage.sh
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make coverage: line and branch coverage of core/ from the unit tests plus a
 # replay of corpus/, measured with gcc --coverage and gcovr.
 #
@@ -9,10 +10,11 @@
 # Environment (set by mk/quality.mk):
 #   BUILD            build directory (output under $BUILD/coverage)
 #   CORE_SRCS        core sources to measure
-#   TEST_SRCS        unit test sources (tests/*.c)
+#   TEST_SRCS        unit test sources (tests/*.c, and the fuzz harness the
+#                    random test runs through)
 #   REPLAY_SRCS      the fuzz harness sources built with the replay main
 #                    (empty: no replay, said so in the summary)
-#   REPLAY_CFLAGS    extra flags that select the replay main (e.g. -DVH_FUZZ_REPLAY)
+#   REPLAY_CFLAGS    extra flags for the replay build (e.g. -Ifuzz)
 #   CORPUS           directories/files the replay runs (default corpus)
 #   COVERAGE_FAIL_UNDER  set to 1 to fail below COVERAGE_MIN_LINES /
 #                    COVERAGE_MIN_BRANCHES (defaults 95 / 90); off by default
@@ -63,7 +65,7 @@ done
 test_objs=()
 for s in $TEST_SRCS; do
     o=$obj/tests/$(basename "${s%.c}").o
-    $CC "${base[@]}" -D_DEFAULT_SOURCE -Itests -c "$s" -o "$o"
+    $CC "${base[@]}" -D_DEFAULT_SOURCE -Itests -Ifuzz -c "$s" -o "$o"
     test_objs+=("$o")
 done
 $CC -fsanitize=address --coverage "${core_objs[@]}" "${test_objs[@]}" -o "$obj/run-tests"
