@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* seeds: the hand-made seed inputs of the ops fuzzer, one per operation and
- * edge case, written with the format's own constants (ops_format.h) so they
- * stay meaningful when the format changes.
+ * edge case, written with the format's own encoder (encode.h) so they stay
+ * meaningful when the format changes.
  *
- * Every helper that writes an operation also records the operation it means
- * (op and argument values, computed from the format's documented formulas,
- * not by the decoder), so --check can decode each seed with the harness's
- * own decoder (decode.c) and compare op by op, byte boundaries included: an
- * encoder helper that writes the wrong bytes, or an argument outside what
- * its encoding can say, fails the check instead of silently seeding
- * something else.
+ * The encoder records the operations each seed means; --check decodes each
+ * seed with the harness's own decoder (decode.c) and compares op by op,
+ * byte boundaries included, so a seed that says something other than what
+ * it was written for fails instead of silently seeding something else.
  *
  *   build/fuzz/ops-seeds DIR       write the seeds (make fuzz-seeds writes corpus/seeds/)
  *   build/fuzz/ops-seeds --check   decode every seed and compare (make fuzz-smoke)
@@ -19,292 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vheap.h> /* VH_MAX_ALLOC */
-
 #include "decode.h"
+#include "encode.h"
 #include "ops_format.h"
 
-#define SEED_MAX_BYTES 1024u
-#define SEED_MAX_OPS 256u
-
-struct seed {
-    uint8_t b[SEED_MAX_BYTES];
-    size_t n;
-    struct vhf_setup setup;                  /* the header it means */
-    struct vhf_decoded_op ops[SEED_MAX_OPS]; /* the operations it means */
-    size_t op_end[SEED_MAX_OPS];             /* byte offset where each operation ends */
-    size_t nops;
-};
-
-/* Where emit() sends finished seeds: a directory, or the decode check. */
 static const char *g_dir;
-static int g_count;    /* seeds emitted; numbers the file names */
-static int g_bad;      /* seeds whose decoding differs (--check) */
-static size_t g_nops;  /* operations checked (--check) */
-
-static void die(const char *what)
-{
-    fprintf(stderr, "ops-seeds: %s\n", what);
-    exit(1);
-}
-
-static void put(struct seed *s, unsigned v)
-{
-    if (s->n == sizeof s->b)
-        die("seed too long");
-    s->b[s->n++] = (uint8_t)v;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Encoded arguments: the bytes and the value they mean                     */
-
-struct arg {
-    uint8_t b[3];
-    unsigned n;
-    size_t value;
-};
-
-static void put_arg(struct seed *s, struct arg a)
-{
-    for (unsigned i = 0; i < a.n; i++)
-        put(s, a.b[i]);
-}
-
-/* SZ (sizes).  Each means the value its comment gives; the byte may not be
- * able to say it (e.g. a tiny size >= 32), which --check reports. */
-static struct arg sz_class(unsigned c, int d) /* (16 << c) + d, d in -1..1 */
-{
-    return (struct arg){{VHF_SZ_CLASS(c, d)}, 1, ((size_t)16 << c) + (size_t)(ptrdiff_t)d};
-}
-static struct arg sz_order(unsigned k, int d) /* (4096 << k) + d, d in -1..1 */
-{
-    return (struct arg){{VHF_SZ_ORDER(k, d)}, 1, ((size_t)4096 << k) + (size_t)(ptrdiff_t)d};
-}
-static struct arg sz_tiny(unsigned v) /* v < 32 */
-{
-    return (struct arg){{VHF_SZ_TINY(v)}, 1, v};
-}
-static struct arg sz_small(unsigned v) /* v < 8192 */
-{
-    return (struct arg){{(uint8_t)((3u << 5) | (v >> 8)), (uint8_t)(v & 255u)}, 2, v};
-}
-static struct arg sz_medium(unsigned v) /* v < 2 MiB */
-{
-    return (struct arg){{(uint8_t)((4u << 5) | (v >> 16)), (uint8_t)((v >> 8) & 255u), (uint8_t)(v & 255u)}, 3, v};
-}
-static struct arg sz_huge_max(unsigned v) /* SIZE_MAX - v, v < 16 */
-{
-    return (struct arg){{VHF_SZ_HUGE_MAX(v)}, 1, SIZE_MAX - v};
-}
-static struct arg sz_near_max(int d) /* VH_MAX_ALLOC + d, d in -8..7 */
-{
-    return (struct arg){{VHF_SZ_NEAR_MAX(d)}, 1, VH_MAX_ALLOC + (size_t)(ptrdiff_t)d};
-}
-static struct arg sz_pow2(unsigned v) /* 1 << v, v < 32 */
-{
-    return (struct arg){{VHF_SZ_POW2(v)}, 1, (size_t)1 << v};
-}
-
-/* AL (alignments). */
-static struct arg al_valid(unsigned v) /* 1 << v, v < 13: always valid (mode 8) */
-{
-    return (struct arg){{(uint8_t)((8u << 4) | v)}, 1, (size_t)1 << v};
-}
-static struct arg al_pow2(unsigned v) /* 1 << v, v < 16 (mode 0) */
-{
-    return (struct arg){{(uint8_t)((0u << 4) | v)}, 1, (size_t)1 << v};
-}
-static struct arg al_zero(void)
-{
-    return (struct arg){{(uint8_t)(4u << 4)}, 1, 0};
-}
-static struct arg al_times3(unsigned v) /* 3 << v: not a power of two */
-{
-    return (struct arg){{(uint8_t)((5u << 4) | v)}, 1, (size_t)3 << v};
-}
-static struct arg al_huge(unsigned v) /* 1 << (48 + v) */
-{
-    return (struct arg){{(uint8_t)((6u << 4) | v)}, 1, (size_t)1 << (48u + v)};
-}
-static struct arg al_max_minus(unsigned v) /* SIZE_MAX - v */
-{
-    return (struct arg){{(uint8_t)((7u << 4) | v)}, 1, SIZE_MAX - v};
-}
-
-/* ------------------------------------------------------------------------ */
-/* Header and operations                                                    */
-
-/* Header: region index, misalignment 0..15, page phase 0..3, hooks mode. */
-static void head(struct seed *s, unsigned region, unsigned mis, unsigned phase, unsigned hooks)
-{
-    s->n = 0;
-    s->nops = 0;
-    put(s, region);
-    put(s, (mis & 15u) | ((phase & 3u) << 4) | ((hooks & 3u) << 6));
-    s->setup = (struct vhf_setup){vhf_region_sizes[region % VHF_NREGIONS], vhf_phases[phase % 4u], mis, hooks};
-}
-
-/* Starts operation op: writes its code, records it; the caller writes the
- * arguments and fills in what they mean, then calls done(). */
-static struct vhf_decoded_op *begin(struct seed *s, enum vhf_op op)
-{
-    if (s->nops == SEED_MAX_OPS)
-        die("seed has too many operations");
-    put(s, op);
-    s->ops[s->nops] = (struct vhf_decoded_op){.op = op};
-    return &s->ops[s->nops];
-}
-
-static void done(struct seed *s)
-{
-    s->op_end[s->nops++] = s->n;
-}
-
-static void alloc(struct seed *s, struct arg sz)
-{
-    begin(s, VHF_ALLOC)->size = sz.value;
-    put_arg(s, sz);
-    done(s);
-}
-/* calloc(v, size): mode 0, v < 64. */
-static void calloc_count(struct seed *s, unsigned v, struct arg sz)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_CALLOC);
-    op->calloc_n = v;
-    op->calloc_size = sz.value;
-    put(s, (v << 2) | 0u);
-    put_arg(s, sz);
-    done(s);
-}
-/* calloc(n, v): mode 3, v < 64. */
-static void calloc_size(struct seed *s, struct arg n, unsigned v)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_CALLOC);
-    op->calloc_n = n.value;
-    op->calloc_size = v;
-    put(s, (v << 2) | 3u);
-    put_arg(s, n);
-    done(s);
-}
-/* calloc(2^a, 2^(64-a)), a in 1..63: the product overflows by one (mode 1). */
-static void calloc_overflow(struct seed *s, unsigned a)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_CALLOC);
-    op->calloc_n = (size_t)1 << a;
-    op->calloc_size = (size_t)1 << (64u - a);
-    put(s, ((a - 1u) << 2) | 1u);
-    done(s);
-}
-/* calloc(2^a, SIZE_MAX >> a), a in 1..63: fits, far too big (mode 2). */
-static void calloc_huge(struct seed *s, unsigned a)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_CALLOC);
-    op->calloc_n = (size_t)1 << a;
-    op->calloc_size = SIZE_MAX >> a;
-    put(s, ((a - 1u) << 2) | 2u);
-    done(s);
-}
-/* slot 255: realloc(NULL, size). */
-static void realloc_to(struct seed *s, unsigned slot, struct arg sz)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_REALLOC);
-    op->slot = (uint8_t)slot;
-    op->size = sz.value;
-    put(s, slot);
-    put_arg(s, sz);
-    done(s);
-}
-static void aligned(struct seed *s, struct arg al, struct arg sz)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_ALIGNED);
-    op->align = al.value;
-    op->size = sz.value;
-    put_arg(s, al);
-    put_arg(s, sz);
-    done(s);
-}
-/* FREE, STALE and REALLOC_ZERO: one index byte. */
-static void slot_op(struct seed *s, enum vhf_op code, unsigned slot)
-{
-    begin(s, code)->slot = (uint8_t)slot;
-    put(s, slot);
-    done(s);
-}
-static void free_slot(struct seed *s, unsigned slot)
-{
-    slot_op(s, VHF_FREE, slot);
-}
-static void stale(struct seed *s, unsigned idx)
-{
-    slot_op(s, VHF_STALE, idx);
-}
-static void realloc_zero(struct seed *s, unsigned slot)
-{
-    slot_op(s, VHF_REALLOC_ZERO, slot);
-}
-/* Free live block slot + offset (mode 0..7, n 0..31: ops_format.h). */
-static void interior(struct seed *s, unsigned slot, unsigned mode, unsigned n)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_INTERIOR);
-    op->slot = (uint8_t)slot;
-    op->interior_mode = mode;
-    op->interior_n = n;
-    put(s, slot);
-    put(s, (n << 3) | mode);
-    done(s);
-}
-static void foreign(struct seed *s, unsigned sel)
-{
-    begin(s, VHF_FOREIGN)->foreign = sel;
-    put(s, sel);
-    done(s);
-}
-/* Wild pointer at 24-bit offset; action VHF_WILD_* (realloc takes sz). */
-static void wild(struct seed *s, unsigned action, bool round16, uint32_t offset, const struct arg *sz)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_WILD);
-    op->wild_action = action;
-    op->wild_round16 = round16;
-    op->wild_offset = offset;
-    put(s, action | (round16 ? 4u : 0u));
-    put(s, (offset >> 16) & 255u);
-    put(s, (offset >> 8) & 255u);
-    put(s, offset & 255u);
-    if (sz != NULL) {
-        op->size = sz->value;
-        put_arg(s, *sz);
-    }
-    done(s);
-}
-/* Free live blocks i with i % step == phase, step 2..9, phase < step. */
-static void free_some(struct seed *s, unsigned step, unsigned phase)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_FREE_SOME);
-    op->free_step = step;
-    op->free_phase = phase;
-    put(s, (step - 2u) | (phase << 3));
-    done(s);
-}
-/* count (1..64) allocations of one size. */
-static void fill(struct seed *s, unsigned count, struct arg sz)
-{
-    struct vhf_decoded_op *op = begin(s, VHF_FILL);
-    op->fill_count = count;
-    op->size = sz.value;
-    put(s, count - 1u);
-    put_arg(s, sz);
-    done(s);
-}
-static void handle(struct seed *s)
-{
-    begin(s, VHF_HANDLE);
-    done(s);
-}
+static int g_count;   /* seeds emitted; numbers the file names */
+static int g_bad;     /* seeds whose decoding differs (--check) */
+static size_t g_nops; /* operations checked (--check) */
 
 /* ------------------------------------------------------------------------ */
 /* Writing and checking                                                     */
 
-static void write_seed(const struct seed *s, const char *path)
+static void write_seed(const struct vhf_seed *s, const char *path)
 {
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(s->b, 1, s->n, f) != s->n || fclose(f) != 0) {
@@ -315,7 +39,7 @@ static void write_seed(const struct seed *s, const char *path)
 
 /* Decodes the seed with decode.c; reports the first difference from what
  * the seed means. */
-static void check_seed(const struct seed *s, const char *name)
+static void check_seed(const struct vhf_seed *s, const char *name)
 {
     char want[160], got[160];
     struct vhf_reader r = {s->b, s->n, 0};
@@ -355,7 +79,7 @@ static void check_seed(const struct seed *s, const char *name)
     g_nops += i;
 }
 
-static void emit(struct seed *s, const char *name)
+static void emit(struct vhf_seed *s, const char *name)
 {
     char file[128], path[4096];
     snprintf(file, sizeof file, "seed-%02d-%s", ++g_count, name);
@@ -372,7 +96,7 @@ static void emit(struct seed *s, const char *name)
 
 static void all_seeds(void)
 {
-    struct seed s;
+    struct vhf_seed s;
 
     /* Every size class at its boundaries, with lock and error hooks. */
     head(&s, 7, 0, 0, VHF_HOOKS_LOCK_ERROR);
@@ -546,7 +270,7 @@ static void all_seeds(void)
     alloc(&s, sz_class(0, 0));
     alloc(&s, sz_order(1, 0));
     for (unsigned i = 0; i < 8; i++) {
-        struct arg sz = sz_class(1, 0);
+        struct vhf_arg sz = sz_class(1, 0);
         unsigned action = i & 3u;
         wild(&s, action, (i & 4u) != 0, ((16u * i) << 8) | 16u, action == VHF_WILD_REALLOC ? &sz : NULL);
     }

@@ -87,10 +87,12 @@ $(FUZZ_DIR)/asan-check: fuzz/asan_check.c $(FUZZ_CORE_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address -fno-sanitize-recover=all $(FUZZ_CORE) fuzz/asan_check.c -o $@
 
-# The seed encoder, with the harness's decoder for --check (no core).
-$(FUZZ_DIR)/ops-seeds: fuzz/seeds.c fuzz/decode.c fuzz/decode.h fuzz/ops_format.h core/include/vheap.h
+# The seed writer and its encoder, with the harness's decoder for --check
+# (no core).
+FUZZ_SEEDS_SRCS := fuzz/seeds.c fuzz/encode.c fuzz/decode.c
+$(FUZZ_DIR)/ops-seeds: $(FUZZ_SEEDS_SRCS) fuzz/encode.h fuzz/decode.h fuzz/ops_format.h core/include/vheap.h
 	@mkdir -p $(@D)
-	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Icore/include -Ifuzz fuzz/seeds.c fuzz/decode.c -o $@
+	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Icore/include -Ifuzz $(FUZZ_SEEDS_SRCS) -o $@
 
 fuzz-bins: $(FUZZ_BINS)
 
