@@ -135,8 +135,10 @@ void contents_check_after_call(void)
     if (model.nlive <= CONTENTS_SLICE || g_calls % CONTENTS_SLICE == 0) {
         contents_check_all();
     } else {
-        for (size_t i = 0; i < CONTENTS_SLICE; i++)
-            contents_check_block(&model.live[(g_rot + i) % model.nlive], model.live[(g_rot + i) % model.nlive].req);
+        for (size_t i = 0; i < CONTENTS_SLICE; i++) {
+            const struct model_block *b = &model.live[(g_rot + i) % model.nlive];
+            contents_check_block(b, b->req);
+        }
         g_rot = (g_rot + CONTENTS_SLICE) % model.nlive;
     }
 }

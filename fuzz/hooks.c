@@ -81,7 +81,8 @@ void hooks_check_after_call(void)
     if (g_mode == VHF_HOOKS_LOCK || g_mode == VHF_HOOKS_LOCK_ERROR) {
         REQUIRE(!g_seen.nested, "lock taken while held");
         REQUIRE(!g_seen.bad_unlock, "unlock without lock");
-        REQUIRE(!g_seen.held && g_seen.locks == g_seen.unlocks, "lock left held (%d locks, %d unlocks)", g_seen.locks, g_seen.unlocks);
+        REQUIRE(!g_seen.held && g_seen.locks == g_seen.unlocks, "lock left held (%d locks, %d unlocks)",
+                g_seen.locks, g_seen.unlocks);
     } else {
         REQUIRE(g_seen.locks == 0, "lock hook called though none was given");
     }

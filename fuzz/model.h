@@ -106,7 +106,7 @@ void model_add_live(unsigned char *q, size_t req, size_t usable, unsigned tag);
 void model_free(size_t idx);
 
 /* Whether vh_realloc(live block idx, size) must keep the block in place
- * (size <= VH_MAX_ALLOC not needed: a larger size never fits). */
+ * (any size: one above VH_MAX_ALLOC never stays). */
 bool model_realloc_in_place(size_t idx, size_t size);
 /* Records live block idx resized in place to size bytes (after
  * model_realloc_in_place said so); req is left to the caller. */
