@@ -34,6 +34,12 @@ CORE_HDRS := $(wildcard core/*.h core/include/*.h)
 RELEASE_CFLAGS := -O2 -ffreestanding -fno-stack-protector $(STD_WARN)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
+# Files outside the core's translation unit that read its struct layouts
+# (white-box checks through core/heap.h: tests, the fuzz harness's geometry
+# cross-check) see the core's static prototypes without their definitions:
+# those two warnings are off for them only.
+LAYOUT_READER_FLAGS := -Wno-unused-function -Wno-undefined-internal
+
 # Appended to by mk/*.mk: targets `make check` runs after the core's own.
 CHECK_TARGETS :=
 
@@ -79,6 +85,10 @@ lint: $(LINT_OBJS) $(BUILD)/libvheap.a
 	if [ -n "$$exported" ]; then echo "lint: libvheap.a exports non-vh_ symbols: $$exported"; exit 1; fi
 	@echo "lint: gcc and clang -Werror clean; freestanding includes; nm -u: $$(nm -u $(BUILD)/libvheap.a | awk 'NF==2 {print $$2}' | sort -u | tr '\n' ' ')"
 
+# Capability fragments; before the test rule, which links the fuzz harness
+# (FUZZ_HARNESS_SRCS of mk/fuzz.mk).
+-include $(sort $(wildcard mk/*.mk))
+
 # ---- unit and random tests, ASan + UBSan, debug asserts on ----
 # tests/unit_core.c is the core's one translation unit (it includes
 # core/vheap.c) plus the white-box tests that call its static functions; the
@@ -88,16 +98,13 @@ TEST_SRCS := $(filter-out $(TEST_WHITEBOX),$(wildcard tests/*.c))
 TEST_HDRS := $(wildcard tests/*.h)
 TEST_BIN := $(BUILD)/tests/run-tests
 TEST_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -DVH_DEBUG $(SAN_FLAGS) -Wall -Wextra -Werror \
-	$(CORE_INC) -Itests
-# Files outside the core's translation unit that read its struct layouts
-# (white-box checks through core/heap.h) see the core's static prototypes
-# without their definitions: those two warnings are off for them only.
-LAYOUT_READER_FLAGS := -Wno-unused-function -Wno-undefined-internal
-$(TEST_BIN): $(TEST_SRCS) $(TEST_WHITEBOX) $(TEST_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+	$(CORE_INC) -Itests -Ifuzz
+$(TEST_BIN): $(TEST_SRCS) $(TEST_WHITEBOX) $(TEST_HDRS) $(CORE_SRCS) $(CORE_HDRS) \
+		$(FUZZ_HARNESS_SRCS) $(FUZZ_HARNESS_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(TEST_CFLAGS) -c tests/unit_core.c -o $(BUILD)/tests/unit_core.o
 	$(CLANG) $(TEST_CFLAGS) $(LAYOUT_READER_FLAGS) $(filter-out tests/unit_core.c,$(TEST_SRCS)) \
-		$(BUILD)/tests/unit_core.o -o $@
+		$(FUZZ_HARNESS_SRCS) $(BUILD)/tests/unit_core.o -o $@
 
 # The test binary holds the core once, with the release build's linkage:
 # nothing but vh_* may be external.
@@ -107,8 +114,6 @@ test: $(TEST_BIN)
 
 deps:
 	ci/install-deps
-
--include $(sort $(wildcard mk/*.mk))
 
 # The README's test command.  Fragments run after the core's own checks.
 check: deps

@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* The byte format of the operation-sequence fuzzer's inputs, shared by the
- * decoder (ops.c) and the seed encoder (seeds.c), so the seeds stay valid
- * when the format changes: regenerate them with `make fuzz-seeds`.
+ * decoder (decode.c) and the seed encoder (encode.c), so the seeds stay valid
+ * when the format changes: regenerate them with `make fuzz-seeds`, and
+ * `build/fuzz/ops-seeds --check` decodes every seed and compares it with the
+ * operations the encoder meant.
  *
  * Input = header, then operations until the bytes run out.  Every byte value
  * decodes to something; reading past the end yields zeros.
@@ -93,7 +96,11 @@ static const size_t vhf_phases[4] = {0u, 16u, 2032u, 4080u};
 
 #define VHF_NFOREIGN 12u
 
-/* ---- Encoder helpers (seeds.c): inverse of the decoder for chosen values. ---- */
+/* ---- Encoder helpers (encode.c): inverse of the decoder for chosen values. ----
+ * Each byte holds a 5-bit v: VHF_SZ_CLASS needs c < 8, VHF_SZ_ORDER
+ * (d + 1) * 11 + k < 32 (so k <= 9 when d = 1), VHF_SZ_TINY and VHF_SZ_POW2
+ * v < 32, VHF_SZ_HUGE_MAX v < 16.  Outside those the byte says something
+ * else, which ops-seeds --check reports. */
 
 #define VHF_SZ_CLASS(c, d) ((uint8_t)((0u << 5) | (((unsigned)((d) + 1)) << 3) | (c)))
 #define VHF_SZ_ORDER(k, d) ((uint8_t)((1u << 5) | (((unsigned)((d) + 1)) * 11u + (k))))

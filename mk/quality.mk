@@ -3,23 +3,23 @@
 # is part of `make check` (they take minutes and need gcovr); run them by hand
 # or in a scheduled job.  Packages: ci/deps/quality.list.
 #
-# Coverage replays corpus/ through the fuzz harness (fuzz/ops.c, built with
-# its plain replay main, VH_FUZZ_REPLAY) when it is there.  The mutants use
-# the tree's own rules for build/tests/run-tests, build/fuzz/ops-replay and
-# build/fuzz/ops-libfuzzer (Makefile, mk/fuzz.mk), so they build with exactly
-# the flags `make test` and `make fuzz-build` use.
+# Coverage replays corpus/ through the fuzz harness (FUZZ_HARNESS_SRCS of
+# mk/fuzz.mk, with its plain replay driver fuzz/driver_replay.c) when it is
+# there.  The mutants use the tree's own rules for build/tests/run-tests,
+# build/fuzz/ops-replay and build/fuzz/ops-libfuzzer (Makefile, mk/fuzz.mk),
+# so they build with exactly the flags `make test` and `make fuzz-build` use.
 
 ## coverage        line + branch coverage of core/ (unit tests + corpus replay): build/coverage/index.html
 ## mutants         40 faults in a copy of core/; replay, ASan check, libFuzzer, unit tests must catch each: killed K/N (MUTANTS=ids)
 
 .PHONY: coverage mutants
 
-QUALITY_REPLAY_SRCS = $(wildcard fuzz/ops.c)
-QUALITY_REPLAY_CFLAGS = -DVH_FUZZ_REPLAY -Ifuzz
+QUALITY_REPLAY_SRCS = $(if $(wildcard fuzz/driver_replay.c),$(FUZZ_HARNESS_SRCS) fuzz/driver_replay.c)
+QUALITY_REPLAY_CFLAGS = -Ifuzz
 
 coverage:
 	ci/install-deps quality
-	BUILD='$(BUILD)' CORE_SRCS='$(CORE_SRCS)' TEST_SRCS='$(TEST_SRCS)' \
+	BUILD='$(BUILD)' CORE_SRCS='$(CORE_TU)' TEST_SRCS='$(TEST_SRCS) $(FUZZ_HARNESS_SRCS)' \
 	REPLAY_SRCS='$(QUALITY_REPLAY_SRCS)' REPLAY_CFLAGS='$(QUALITY_REPLAY_CFLAGS)' \
 	nice tools/coverage/coverage.sh
 

@@ -10,12 +10,13 @@
 # Environment (set by mk/quality.mk):
 #   BUILD            build directory (output under $BUILD/coverage)
 #   CORE_SRCS        the core's translation unit (core/vheap.c) for the replay
-#   TEST_SRCS        unit test sources; the one that includes core/vheap.c
+#   TEST_SRCS        unit test sources and the fuzz harness the random test
+#                    runs through; the one that includes core/vheap.c
 #                    (tests/unit_core.c, the white-box tests) is instrumented
 #                    and is the test binary's copy of the core
 #   REPLAY_SRCS      the fuzz harness sources built with the replay main
 #                    (empty: no replay, said so in the summary)
-#   REPLAY_CFLAGS    extra flags that select the replay main (e.g. -DVH_FUZZ_REPLAY)
+#   REPLAY_CFLAGS    extra flags for the replay build (e.g. -Ifuzz)
 #   CORPUS           directories/files the replay runs (default corpus)
 #   COVERAGE_FAIL_UNDER  set to 1 to fail below COVERAGE_MIN_LINES /
 #                    COVERAGE_MIN_BRANCHES (defaults 95 / 90); off by default
@@ -69,7 +70,7 @@ for s in $TEST_SRCS; do
     o=$obj/tests/$(basename "${s%.c}").o
     cov=()
     grep -q '^#include "vheap.c"' "$s" && cov=(--coverage)
-    $CC "${base[@]}" "${cov[@]}" -D_DEFAULT_SOURCE -Itests -c "$s" -o "$o"
+    $CC "${base[@]}" "${cov[@]}" -D_DEFAULT_SOURCE -Itests -Ifuzz -c "$s" -o "$o"
     test_objs+=("$o")
 done
 $CC -fsanitize=address --coverage "${test_objs[@]}" -o "$obj/run-tests"

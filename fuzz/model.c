@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/* model: the reference model's arithmetic and page picture (see model.h). */
+#include <string.h>
+
+#include "heap.h" /* the heap's own view: model_geometry and model_header_bytes only */
+#include "model.h"
+
+_Static_assert(VH_MAX_ORDER == MODEL_MAX_ORDER, "the model assumes the default top order");
+
+struct model model;
+
+/* ------------------------------------------------------------------------ */
+/* The heap's own view: the one place that reads core internals.  When the  */
+/* core renames its fields, only this section changes.                      */
+
+void model_geometry(const vh_heap *h, uintptr_t *base, uint32_t *npages)
+{
+    *base = (uintptr_t)h->area.base;
+    *npages = h->area.npages;
+}
+
+size_t model_header_bytes(void)
+{
+    return sizeof(struct vh_heap);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Documented geometry (vheap.h, heap.c): the model's own arithmetic        */
+
+static size_t cls_size(unsigned c)
+{
+    return (size_t)16 << c;
+}
+
+/* Objects per slab page: classes 16 and 32 lose 32 and 16 bytes of the
+ * page to their in-band bitmap (254 and 127 objects). */
+static size_t cls_cap(unsigned c)
+{
+    size_t n = PAGE / cls_size(c);
+    return n > 64u ? (PAGE - (n / 64u) * 8u) / cls_size(c) : n;
+}
+
+static unsigned cls_of(size_t need)
+{
+    unsigned c = 0;
+    while (cls_size(c) < need)
+        c++;
+    return c;
+}
+
+/* Buddy order of a request of need > 2048 bytes (2049..4096: order 0);
+ * MODEL_MAX_ORDER + 1 past VH_MAX_ALLOC. */
+static unsigned order_of(size_t need)
+{
+    unsigned k = 0;
+    while (k <= MODEL_MAX_ORDER && (PAGE << k) < need)
+        k++;
+    return k;
+}
+
+static size_t usable_of(size_t need)
+{
+    return need <= 2048u ? cls_size(cls_of(need)) : PAGE << order_of(need);
+}
+
+/* The documented layout [pad 16][header][24 B x n][pad 4096][n pages]: the
+ * largest n whose descriptors and pages fit. */
+bool model_layout(uintptr_t start, size_t size, uintptr_t *base, uint32_t *npages)
+{
+    if (size < PAGE || size > UINTPTR_MAX - start)
+        return false;
+    uintptr_t end = start + size;
+    uintptr_t desc = ((start + 15u) & ~(uintptr_t)15u) + model_header_bytes();
+    if (desc > end)
+        return false;
+    for (size_t n = size / PAGE; n > 0; n--) {
+        uintptr_t meta_end = desc + n * VH_PAGE_DESCRIPTOR_SIZE;
+        uintptr_t b = (meta_end + PAGE - 1u) & ~(uintptr_t)(PAGE - 1u);
+        if (meta_end <= end && b <= end && (end - b) / PAGE >= n) {
+            *base = b;
+            *npages = (uint32_t)n;
+            return true;
+        }
+    }
+    return false;
+}
+
+void model_reset(vh_heap *h, unsigned char *region, size_t size, unsigned char *base, uint32_t npages)
+{
+    model.h = h;
+    model.region = region;
+    model.size = size;
+    model.base = base;
+    model.npages = npages;
+    memset(model.pg, 0, sizeof model.pg[0] * npages);
+    for (unsigned c = 0; c < MODEL_NCLASSES; c++)
+        model.cached[c] = -1;
+    model.nlive = 0;
+    model.nfreed = model.freed_pos = 0;
+    model.allocs = model.deallocs = model.failed = model.errors = 0;
+    model.dirty = true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The page picture                                                         */
+
+static size_t page_of(const unsigned char *p)
+{
+    return (size_t)(p - model.base) / PAGE;
+}
+
+static void free_bits(void)
+{
+    if (!model.dirty)
+        return;
+    size_t nw = (model.npages + 63u) / 64u;
+    memset(model.fw[0], 0, nw * sizeof(uint64_t));
+    for (uint32_t p = 0; p < model.npages; p++)
+        if (model.pg[p].kind == PK_FREE)
+            model.fw[0][p / 64u] |= (uint64_t)1 << (p % 64u);
+    memcpy(model.fw[1], model.fw[0], nw * sizeof(uint64_t));
+    for (unsigned c = 0; c < MODEL_NCLASSES; c++)
+        if (model.cached[c] >= 0)
+            model.fw[1][model.cached[c] / 64] |= (uint64_t)1 << (model.cached[c] % 64);
+    model.dirty = false;
+}
+
+/* Whether the aligned block [start, start + len) lies inside the heap and
+ * all its pages are free (v as in fw). */
+static bool range_free(unsigned v, uint32_t start, uint32_t len)
+{
+    free_bits();
+    if (start > model.npages || len > model.npages - start)
+        return false;
+    const uint64_t *f = model.fw[v];
+    if (len < 64u) {
+        uint64_t m = (((uint64_t)1 << len) - 1u) << (start % 64u);
+        return (f[start / 64u] & m) == m;
+    }
+    for (uint32_t w = start / 64u; w < (start + len) / 64u; w++)
+        if (f[w] != UINT64_MAX)
+            return false;
+    return true;
+}
+
+/* Whether some aligned order-k block is all free.  Below order 6 a word at a
+ * time: after the shifts, bit i is the AND of bits i .. i + 2^k - 1, kept
+ * at block starts only (aligned blocks never straddle a word). */
+static bool any_free_block(unsigned v, unsigned k)
+{
+    static const uint64_t starts[6] = {UINT64_MAX, 0x5555555555555555u, 0x1111111111111111u,
+                                       0x0101010101010101u, 0x0001000100010001u, 0x0000000100000001u};
+    free_bits();
+    if (k < 6u) {
+        for (uint32_t w = 0; w < (model.npages + 63u) / 64u; w++) {
+            uint64_t x = model.fw[v][w];
+            for (unsigned j = 0; j < k; j++)
+                x &= x >> (1u << j);
+            if (x & starts[k])
+                return true;
+        }
+        return false;
+    }
+    for (uint32_t s = 0; s + (1u << k) <= model.npages; s += 1u << k)
+        if (range_free(v, s, 1u << k))
+            return true;
+    return false;
+}
+
+/* Largest order of a free block (v = 1: counting cached slabs), or -1.
+ * Eager merging makes the free blocks exactly the maximal aligned all-free
+ * blocks, so this is the largest order with an all-free aligned block. */
+static int largest_order(unsigned v)
+{
+    for (int k = (int)MODEL_MAX_ORDER; k >= 0; k--)
+        if (any_free_block(v, (unsigned)k))
+            return k;
+    return -1;
+}
+
+/* Whether free page p heads a free block (the maximal aligned all-free
+ * block containing it starts at p). */
+static bool free_head(uint32_t p)
+{
+    unsigned k = 0;
+    while (k < MODEL_MAX_ORDER && range_free(0, p & ~((2u << k) - 1u), 2u << k))
+        k++;
+    return (p & ((1u << k) - 1u)) == 0;
+}
+
+static bool slot_live(uint32_t p, size_t i)
+{
+    return (model.pg[p].slots[i / 64u] >> (i % 64u)) & 1u;
+}
+
+static bool slab_partial(uint32_t p, unsigned c)
+{
+    return model.pg[p].kind == PK_SLAB && model.pg[p].order == c && model.pg[p].live > 0 &&
+           model.pg[p].live < cls_cap(c);
+}
+
+static void set_free(uint32_t p, uint32_t n)
+{
+    for (uint32_t i = p; i < p + n; i++)
+        memset(&model.pg[i], 0, sizeof model.pg[i]);
+    model.dirty = true;
+}
+
+/* The buddy layer's answer to a request of order k, reclaiming the cached
+ * slabs (all of them) when it has no block, as slab_page_alloc documents. */
+static bool buddy_can(unsigned k)
+{
+    int best = largest_order(0);
+    if (best >= (int)k)
+        return true;
+    bool any = false;
+    for (unsigned c = 0; c < MODEL_NCLASSES; c++)
+        any |= model.cached[c] >= 0;
+    if (!any)
+        return false;
+    for (unsigned c = 0; c < MODEL_NCLASSES; c++) {
+        if (model.cached[c] >= 0) {
+            set_free((uint32_t)model.cached[c], 1);
+            model.cached[c] = -1;
+        }
+    }
+    return largest_order(0) >= (int)k;
+}
+
+int model_classify(const unsigned char *ptr, size_t *idx)
+{
+    uintptr_t u = (uintptr_t)ptr, b = (uintptr_t)model.base;
+    if (u < b || u - b >= (uintptr_t)model.npages * PAGE)
+        return VH_EFOREIGN;
+    uint32_t p = (uint32_t)((u - b) / PAGE);
+    size_t in = (u - b) % PAGE;
+    const struct model_page *d = &model.pg[p];
+    switch (d->kind) {
+    case PK_SLAB: {
+        size_t sz = cls_size(d->order);
+        if (in % sz != 0 || in / sz >= cls_cap(d->order))
+            return VH_EINTERIOR;
+        if (!slot_live(p, in / sz))
+            return VH_EDOUBLEFREE;
+        break;
+    }
+    case PK_BLOCK:
+        if (in != 0)
+            return VH_EINTERIOR;
+        break;
+    case PK_TAIL:
+        return VH_EINTERIOR;
+    default:
+        return in == 0 && free_head(p) ? VH_EDOUBLEFREE : VH_EINTERIOR;
+    }
+    for (size_t i = 0; i < model.nlive; i++) {
+        if (model.live[i].p == ptr) {
+            *idx = i;
+            return VH_OK;
+        }
+    }
+    vhf_fail("model inconsistent: %p is live in the page picture but not in the block table", (void *)ptr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Expected stats                                                           */
+
+static void expected_stats(vh_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->total_bytes = model.size;
+    for (size_t i = 0; i < model.nlive; i++)
+        s->used_bytes += model.live[i].usable;
+    size_t fr = 0;
+    int best_partial = -1;
+    for (uint32_t p = 0; p < model.npages; p++) {
+        const struct model_page *d = &model.pg[p];
+        if (d->kind == PK_FREE) {
+            fr += PAGE;
+        } else if (d->kind == PK_SLAB) {
+            unsigned c = d->order;
+            fr += (cls_cap(c) - d->live) * cls_size(c);
+            if (d->live == 0)
+                fr += PAGE - cls_cap(c) * cls_size(c); /* cached: the whole page */
+            else if (d->live < cls_cap(c) && (int)c > best_partial)
+                best_partial = (int)c;
+        }
+    }
+    s->free_bytes = fr;
+    s->overhead_bytes = model.size - s->used_bytes - fr;
+    s->allocations = model.allocs;
+    s->deallocations = model.deallocs;
+    s->failed_allocations = model.failed;
+    s->errors = model.errors;
+    int k = largest_order(1);
+    if (k >= 0)
+        s->largest_free_block = PAGE << k;
+    else if (best_partial >= 0)
+        s->largest_free_block = cls_size((unsigned)best_partial);
+    s->fragmentation_permille =
+        fr == 0 ? 0 : (unsigned)((uint64_t)(fr - s->largest_free_block) * 1000u / fr);
+}
+
+#define STAT_EQ(f)                                                                                 \
+    REQUIRE(got.f == want.f, "stat " #f " is %zu, model says %zu", (size_t)got.f, (size_t)want.f)
+
+void model_check_stats(void)
+{
+    vh_stats got, want;
+    vh_get_stats(model.h, &got);
+    expected_stats(&want);
+    STAT_EQ(total_bytes);
+    STAT_EQ(used_bytes);
+    STAT_EQ(free_bytes);
+    STAT_EQ(overhead_bytes);
+    STAT_EQ(allocations);
+    STAT_EQ(deallocations);
+    STAT_EQ(failed_allocations);
+    STAT_EQ(errors);
+    STAT_EQ(largest_free_block);
+    STAT_EQ(fragmentation_permille);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and free, following the allocator                             */
+
+size_t model_alloc(unsigned char *q, size_t need, size_t align)
+{
+    if (need > VH_MAX_ALLOC) {
+        REQUIRE(q == NULL, "request of %zu bytes (> VH_MAX_ALLOC) returned %p", need, (void *)q);
+        model.failed++;
+        return 0;
+    }
+    size_t usable = usable_of(need);
+    uintptr_t u = (uintptr_t)q, b = (uintptr_t)model.base;
+    bool slab = need <= 2048u;
+    unsigned c = slab ? cls_of(need) : 0;
+    unsigned k = slab ? 0 : order_of(need);
+    int32_t want_page = -1; /* slab: the page the object must come from, if forced */
+    bool need_partial = false, new_page = false;
+    if (slab) {
+        for (uint32_t p = 0; p < model.npages && !need_partial; p++)
+            need_partial = slab_partial(p, c);
+        if (!need_partial) {
+            if (model.cached[c] >= 0)
+                want_page = model.cached[c];
+            else if (buddy_can(0))
+                new_page = true;
+            else {
+                REQUIRE(q == NULL, "slab class %zu: %p returned, but no slab has room and no page is free",
+                        cls_size(c), (void *)q);
+                model.failed++;
+                return 0;
+            }
+        }
+    } else if (!buddy_can(k)) {
+        REQUIRE(q == NULL, "order %u: %p returned, but no free block of order >= %u", k, (void *)q, k);
+        model.failed++;
+        return 0;
+    }
+    REQUIRE(q != NULL, "spurious out of memory: %zu bytes (%s %u) refused, the model has room", need,
+            slab ? "class" : "order", slab ? (unsigned)cls_size(c) : k);
+    REQUIRE(u >= b && u - b < (uintptr_t)model.npages * PAGE &&
+                usable <= (uintptr_t)model.npages * PAGE - (u - b),
+            "block %p + %zu outside the heap's pages [%p, +%zu)", (void *)q, usable, (void *)model.base,
+            (size_t)model.npages * PAGE);
+    REQUIRE(q >= model.region && q + usable <= model.region + model.size, "block outside the region");
+    REQUIRE(u % 16u == 0 && u % align == 0, "block %p not aligned to %zu", (void *)q, align < 16 ? 16 : align);
+    /* Disjoint from every live block (the page picture implies it; this is
+     * the plain statement). */
+    for (size_t i = 0; i < model.nlive; i++)
+        REQUIRE(q + usable <= model.live[i].p || model.live[i].p + model.live[i].usable <= q,
+                "block %p+%zu overlaps live block %p+%zu", (void *)q, usable, (void *)model.live[i].p,
+                model.live[i].usable);
+    uint32_t p = (uint32_t)((u - b) / PAGE);
+    size_t in = (u - b) % PAGE;
+    if (slab) {
+        size_t sz = cls_size(c);
+        REQUIRE(in % sz == 0 && in / sz < cls_cap(c), "object %p: offset %zu in its page is no slot of class %zu",
+                (void *)q, in, sz);
+        if (need_partial)
+            REQUIRE(slab_partial(p, c), "class %zu object %p not from a partial slab of its class", sz, (void *)q);
+        else if (want_page >= 0)
+            REQUIRE(p == (uint32_t)want_page, "class %zu object from page %u, not the cached empty slab %d", sz, p,
+                    want_page);
+        else if (new_page)
+            REQUIRE(model.pg[p].kind == PK_FREE, "class %zu: new slab on page %u, which is not free", sz, p);
+        if (want_page >= 0)
+            model.cached[c] = -1;
+        if (model.pg[p].kind == PK_FREE) {
+            memset(&model.pg[p], 0, sizeof model.pg[p]);
+            model.pg[p].kind = PK_SLAB;
+            model.pg[p].order = (uint8_t)c;
+        }
+        size_t i = in / sz;
+        REQUIRE(!slot_live(p, i), "object %p handed out twice", (void *)q);
+        model.pg[p].slots[i / 64u] |= (uint64_t)1 << (i % 64u);
+        model.pg[p].live++;
+    } else {
+        REQUIRE(in == 0 && p % (1u << k) == 0, "order-%u block %p misaligned relative to base", k, (void *)q);
+        for (uint32_t i = p; i < p + (1u << k); i++)
+            REQUIRE(model.pg[i].kind == PK_FREE, "order-%u block at page %u takes page %u, which is not free", k,
+                    p, i);
+        model.pg[p].kind = PK_BLOCK;
+        model.pg[p].order = (uint8_t)k;
+        for (uint32_t i = p + 1; i < p + (1u << k); i++)
+            model.pg[i].kind = PK_TAIL;
+    }
+    model.dirty = true;
+    size_t us = vh_usable_size(model.h, q);
+    REQUIRE(us >= need, "vh_usable_size = %zu < request %zu", us, need);
+    REQUIRE(us == usable, "vh_usable_size = %zu, documented usable size %zu (request %zu)", us, usable, need);
+    return usable;
+}
+
+void model_add_live(unsigned char *q, size_t req, size_t usable, unsigned tag)
+{
+    model.live[model.nlive++] = (struct model_block){q, req, usable, tag};
+}
+
+void model_free(size_t idx)
+{
+    struct model_block b = model.live[idx];
+    uint32_t p = (uint32_t)page_of(b.p);
+    struct model_page *d = &model.pg[p];
+    if (d->kind == PK_SLAB) {
+        size_t i = (size_t)(b.p - (model.base + (size_t)p * PAGE)) / cls_size(d->order);
+        d->slots[i / 64u] &= ~((uint64_t)1 << (i % 64u));
+        if (--d->live == 0) {
+            unsigned c = d->order;
+            if (model.cached[c] < 0)
+                model.cached[c] = (int32_t)p;
+            else
+                set_free(p, 1);
+        }
+    } else {
+        set_free(p, 1u << d->order);
+    }
+    model.dirty = true;
+    model.live[idx] = model.live[--model.nlive];
+    model.deallocs++;
+    model.freed[model.freed_pos] = b.p;
+    model.freed_pos = (model.freed_pos + 1u) % MODEL_FREED_RING;
+    if (model.nfreed < MODEL_FREED_RING)
+        model.nfreed++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* realloc in place                                                         */
+
+/* Whether the order-k block at page p can absorb its upper buddies up to
+ * order nk (buddy_grow): p aligned to 2^nk, inside, and the pages above its
+ * own block up to 2^nk all free (cached slabs are not reclaimed here). */
+static bool can_grow(uint32_t p, unsigned k, unsigned nk)
+{
+    if (p % (1u << nk) != 0 || p + (1u << nk) > model.npages)
+        return false;
+    for (uint32_t i = p + (1u << k); i < p + (1u << nk); i++)
+        if (model.pg[i].kind != PK_FREE)
+            return false;
+    return true;
+}
+
+/* A slab object stays while the new size fits its class; a page block stays
+ * when it shrinks or its upper buddies are free to grow into. */
+bool model_realloc_in_place(size_t idx, size_t size)
+{
+    const struct model_block *b = &model.live[idx];
+    const struct model_page *d = &model.pg[page_of(b->p)];
+    if (d->kind == PK_SLAB)
+        return size <= b->usable;
+    unsigned k = d->order, nk = order_of(size);
+    return nk <= k || (nk <= MODEL_MAX_ORDER && can_grow((uint32_t)page_of(b->p), k, nk));
+}
+
+/* A slab object keeps its slot; a page block gives its upper pages back
+ * (shrink) or takes its upper buddies (grow) and becomes order nk. */
+void model_resize_in_place(size_t idx, size_t size)
+{
+    struct model_block *b = &model.live[idx];
+    uint32_t p = (uint32_t)page_of(b->p);
+    if (model.pg[p].kind == PK_SLAB)
+        return;
+    unsigned k = model.pg[p].order, nk = order_of(size);
+    if (nk < k)
+        set_free(p + (1u << nk), (1u << k) - (1u << nk));
+    for (uint32_t i = p + (1u << k); i < p + (1u << nk); i++)
+        model.pg[i].kind = PK_TAIL;
+    model.pg[p].order = (uint8_t)nk;
+    model.dirty = true;
+    b->usable = PAGE << nk;
+}
