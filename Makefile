@@ -75,6 +75,7 @@ $(BUILD)/lint/clang-m32-free.o: $(CORE_SRCS) $(CORE_HDRS)
 
 lint: $(LINT_OBJS) $(BUILD)/libvheap.a
 	@tools/lint/layers.sh $(CLANG) "$(STD_WARN)"
+	@tools/lint/spdx.sh
 	@bad=$$(grep -nE '#include *<' core/*.c core/*.h core/include/*.h \
 		| grep -vE '<(stddef|stdint|stdbool|limits|vheap)\.h>|<sanitizer/asan_interface\.h>' || true); \
 	if [ -n "$$bad" ]; then echo "lint: core includes non-freestanding headers:"; echo "$$bad"; exit 1; fi

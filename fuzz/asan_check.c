@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* asan_check: proves the core's AddressSanitizer poisoning works.
  *
  * Runs itself once per case as a child process (fork + exec, stderr

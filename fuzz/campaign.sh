@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A bounded fuzzing campaign of the ops harness: libFuzzer (value profiling)
 # and AFL++ (a main instance and a CMPLOG secondary) side by side, a progress
 # line every ~10 s, a summary table and a verdict.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Merges the inputs a campaign found back into corpus/found/, minimized with
 # libFuzzer's -merge=1: only inputs that add coverage beyond what corpus/
 # (seeds, found, regressions) already has are kept.

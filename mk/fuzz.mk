@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzzing: one harness (fuzz/ops.c and its parts: decoder, reference model,
 # contents and hook checks), three drivers, the ASan poisoning check, the
 # seed corpus and bounded campaigns.  Every fuzz binary compiles the core as
