@@ -9,3 +9,4 @@
 #include "test_bitmap.c"
 #include "test_buddy.c"
 #include "test_check.c"
+#include "test_layout.c"
