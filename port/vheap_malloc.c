@@ -385,7 +385,7 @@ static void *reserve_region(size_t size)
         munmap(m, head);
     if (huge - head != 0)
         munmap((void *)(a + size), huge - head);
-    size_t meta = (size / VH_PAGE_SIZE_BYTES) * VH_PAGE_DESCRIPTOR_SIZE + VH_PAGE_SIZE_BYTES;
+    size_t meta = (size / VH_PAGE_SIZE) * VH_PAGE_DESCRIPTOR_SIZE + VH_PAGE_SIZE;
     meta = (meta + huge - 1u) & ~(huge - 1u);
     if (meta < size)
         madvise((void *)a, meta, MADV_HUGEPAGE);
@@ -459,7 +459,7 @@ static void *alloc_any(size_t size, int zero)
 /* align: a power of two. */
 static void *alloc_aligned(size_t align, size_t size)
 {
-    if (align <= VH_ALIGNMENT_BYTES)
+    if (align <= VH_ALIGNMENT)
         return alloc_any(size, 0);
     if (align <= VH_MAX_ALIGN && size <= VH_MAX_ALLOC) {
         void *p = vh_global_aligned_alloc(align, size);
