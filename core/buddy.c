@@ -74,6 +74,10 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
     uint32_t p = b->free_head[k];
     if (!free_entry_ok(b, a, p, k))
         return VH_ECORRUPT;
+    /* The upper halves go onto the lists of orders order..k-1. */
+    for (unsigned j = order; j < k; j++)
+        if (!pagelist_head_ok(b->free_head[j], a->npages))
+            return VH_ECORRUPT;
     free_unlink(b, a, p, k);
     /* Hand out the lower half; the upper halves go on their free lists,
      * whose mask bits order..k-1 become set. */
@@ -118,12 +122,22 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
     return VH_OK;
 }
 
-static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p)
+static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned *top)
 {
-    unsigned k0 = a->pages[p].order, top;
-    int rc = merge_extent(b, a, p, k0, &top);
+    const struct vh_page *d = &a->pages[p];
+    unsigned k0 = d->order;
+    if (!page_in_use(d) || k0 > VH_MAX_ORDER || (p & (buddy_order_pages(k0) - 1u)) != 0 ||
+        !buddy_fits(p, k0, a->npages))
+        return VH_ECORRUPT;
+    int rc = merge_extent(b, a, p, k0, top);
     if (rc != VH_OK)
         return rc;
+    return pagelist_head_ok(b->free_head[*top], a->npages) ? VH_OK : VH_ECORRUPT;
+}
+
+static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned top)
+{
+    unsigned k0 = a->pages[p].order;
     /* Absorb the buddies; only the merged head stays marked. */
     b->free_pages += buddy_order_pages(k0);
     page_clear(&a->pages[p]);
@@ -134,13 +148,37 @@ static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p)
         p = buddy_parent(p, k);
     }
     free_push(b, a, p, top);
+}
+
+static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p)
+{
+    unsigned top;
+    int rc = buddy_free_plan(b, a, p, &top);
+    if (rc != VH_OK)
+        return rc;
+    buddy_free_commit(b, a, p, top);
     return VH_OK;
+}
+
+static bool buddy_heads_ok(const struct vh_buddy *b, const struct vh_area *a, unsigned order)
+{
+    for (unsigned k = 0; k < VH_NUM_ORDERS; k++) {
+        uint32_t head = b->free_head[k];
+        if (!pagelist_head_ok(head, a->npages))
+            return false;
+        if (k >= order && ((b->free_mask >> k) & 1u) == 0 && head != VH_NIL)
+            return false;
+    }
+    return true;
 }
 
 static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned new_order)
 {
     unsigned k = a->pages[p].order;
     VH_ASSERT(a->pages[p].kind == VH_PG_BLOCK && new_order < k);
+    for (unsigned j = new_order; j < k; j++)
+        if (!pagelist_head_ok(b->free_head[j], a->npages))
+            return VH_ECORRUPT;
     b->free_pages += buddy_order_pages(k) - buddy_order_pages(new_order);
     /* The upper halves' buddies are the lower halves, which stay in use, so
      * nothing merges. */

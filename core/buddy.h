@@ -118,13 +118,25 @@ static void buddy_init(struct vh_buddy *b, const struct vh_area *a);
  * fails validation (nothing changed). */
 static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned order, uint32_t *out);
 
-/* Returns the in-use block headed by p and merges it with free buddies;
- * its head descriptor is cleared whatever its kind.  VH_ECORRUPT (nothing
- * changed) if a free list is found broken. */
+/* Returns the in-use block headed by p < npages and merges it with free
+ * buddies; its head descriptor is cleared whatever its kind.  VH_ECORRUPT
+ * (nothing changed) if the head or a free list it meets is found broken.
+ * Two phases, for callers that must validate more before changing
+ * anything: buddy_free_plan validates and finds the order *top of the
+ * merged block, changing nothing; buddy_free_commit then cannot fail. */
 static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p);
+static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned *top);
+static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned top);
+
+/* Whether every free-list head is VH_NIL or a page, and the lists of orders
+ * >= order that free_mask calls empty are empty (B4): what the reclaim path
+ * needs so that, after giving blocks back, buddy_alloc pops only blocks it
+ * made itself. */
+static bool buddy_heads_ok(const struct vh_buddy *b, const struct vh_area *a, unsigned order);
 
 /* In place: the BLOCK at p shrinks to new_order < its order, returning the
- * upper halves as free blocks. */
+ * upper halves as free blocks.  VH_ECORRUPT (nothing changed) if a list it
+ * pushes onto has a broken head. */
 static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned new_order);
 
 /* In place: the BLOCK at p grows to new_order by absorbing free upper

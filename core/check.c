@@ -46,8 +46,8 @@ static int check_stats(const vh_heap *h)
 
 int vh_check(const vh_heap *h)
 {
-    if (h == NULL || h->magic != VH_MAGIC || h->self != h)
-        return VH_CHECK_HEADER;
+    if (heap_verify(h) != VH_OK)
+        return VH_CHECK_HEADER; /* H1, H4: no hook is called on a broken header */
     heap_enter(h);
     int rc = check_header(h);
     if (rc == 0)

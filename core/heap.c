@@ -35,6 +35,8 @@
  *   H2  block_bytes == sum over BLOCK heads of 2^order pages (the slab
  *       layer counts its objects: S5); used = block_bytes + slabs.used_bytes.
  *   H3  allocations - deallocations == number of live blocks and objects.
+ *   H4  geometry_check and hooks_check match the immutable part of the
+ *       header (heap.h); checked on entry to every call.
  *
  * Locking: heap.h.  vh_alloc and vh_free on a heap without lock hooks have a
  * fast path that calls no function; everything else goes through
@@ -55,6 +57,33 @@
  * must fit in VH_MIN_REGION_SIZE. */
 _Static_assert(sizeof(struct vh_heap) + sizeof(struct vh_page) + VH_ALIGNMENT <= VH_PAGE_SIZE,
                "the heap header and one descriptor fit before the first page");
+
+/* Folds a word into a check word: multiplication by an odd constant is a
+ * bijection, so a change of any one word folded in changes the result. */
+static uintptr_t check_fold(uintptr_t acc, uintptr_t word)
+{
+    return (acc ^ word) * (uintptr_t)0x9E3779B97F4A7C15ull;
+}
+
+static uintptr_t heap_hooks_word(const vh_heap *h)
+{
+    uintptr_t w = check_fold((uintptr_t)h, (uintptr_t)h->region);
+    w = check_fold(w, (uintptr_t)h->region_size);
+    w = check_fold(w, (uintptr_t)h->hooks.lock);
+    w = check_fold(w, (uintptr_t)h->hooks.unlock);
+    w = check_fold(w, (uintptr_t)h->hooks.lock_ctx);
+    w = check_fold(w, (uintptr_t)h->hooks.on_error);
+    return check_fold(w, (uintptr_t)h->hooks.error_ctx);
+}
+
+static int heap_verify(const vh_heap *h)
+{
+    if (!heap_ok(h) || h->magic != VH_MAGIC)
+        return VH_EINVAL;
+    if (h->geometry_check != heap_geometry_word(h) || h->hooks_check != heap_hooks_word(h))
+        return VH_ECORRUPT;
+    return VH_OK;
+}
 
 VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
 {
@@ -88,7 +117,9 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     const struct vh_page *d = &h->area.pages[p];
     switch (d->kind) {
     case VH_PG_SLAB: {
-        int rc = slab_locate(&h->slabs, &h->area, p, in_page, &loc->index);
+        if (VH_UNLIKELY(d->order != 0))
+            return VH_ECORRUPT; /* a slab is one page */
+        int rc = slab_locate(&h->area, p, in_page, &loc->index);
         if (rc != VH_OK)
             return rc;
         loc->page = p;
@@ -97,7 +128,10 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
         return VH_OK;
     }
     case VH_PG_BLOCK:
-        if (d->order > VH_MAX_ORDER)
+        /* The head's order is trusted only once the block it names is
+         * aligned and inside the area: then so is every byte of it. */
+        if (d->order > VH_MAX_ORDER || (p & (buddy_order_pages(d->order) - 1u)) != 0 ||
+            !buddy_fits(p, d->order, h->area.npages))
             return VH_ECORRUPT;
         if (in_page != 0)
             return VH_EINTERIOR;
@@ -137,7 +171,7 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 {
     void *p = NULL;
     if (VH_LIKELY(need <= VH_MAX_CLASS_SIZE))
-        *rc = slab_alloc(&h->slabs, &h->buddy, &h->area, slab_class_for(&h->slabs, need), &p);
+        *rc = slab_alloc(&h->slabs, &h->buddy, &h->area, slab_class_for(need), &p);
     else
         p = alloc_block_unsafe(h, need, rc);
     if (VH_UNLIKELY(*rc != VH_OK))
@@ -147,12 +181,11 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
     return p;
 }
 
-/* An allocation under the protocol: every allocating entry point but the
- * fast path of vh_alloc. */
+/* An allocation under the protocol, the lock held (heap_begin): every
+ * allocating entry point but the fast path of vh_alloc. */
 VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
 {
     int rc;
-    heap_enter(h);
     void *p = alloc_unsafe(h, need, req, &rc);
     heap_leave(h, rc, NULL);
     return p;
@@ -178,10 +211,10 @@ VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
     return VH_OK;
 }
 
-/* A misuse found before any state was touched: count it and report it. */
+/* A misuse found before any state was touched: count it and report it.
+ * The caller's heap_begin holds the lock. */
 VH_COLD void reject(vh_heap *h, int rc, const void *ptr)
 {
-    heap_enter(h);
     heap_leave(h, rc, ptr);
 }
 
@@ -203,6 +236,8 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
     slab_init(&h->slabs);
     h->hooks = hooks != NULL ? *hooks : (vh_hooks){NULL, NULL, NULL, NULL, NULL};
     h->locked = h->hooks.lock != NULL || h->hooks.unlock != NULL;
+    h->geometry_check = heap_geometry_word(h);
+    h->hooks_check = heap_hooks_word(h);
     h->block_bytes = 0;
     h->allocations = h->deallocations = h->failed_allocations = h->errors = 0;
     VH_POISON(h->area.base, page_span(&h->area));
@@ -212,7 +247,7 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
 /* Everything but the fast path of vh_alloc. */
 VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 {
-    if (!heap_ok(h))
+    if (heap_begin(h) != VH_OK)
         return NULL;
     return alloc_entry(h, size, size);
 }
@@ -221,8 +256,8 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
  * no function, and every other case leaves through one tail call. */
 void *vh_alloc(vh_heap *h, size_t size)
 {
-    if (VH_LIKELY(heap_ok(h) && !h->locked && size <= VH_MAX_CLASS_SIZE)) {
-        void *p = slab_alloc_quick(&h->slabs, &h->area, slab_class_for(&h->slabs, size));
+    if (VH_LIKELY(heap_fast_ok(h) && size <= VH_MAX_CLASS_SIZE)) {
+        void *p = slab_alloc_quick(&h->slabs, &h->area, slab_class_for(size));
         if (VH_LIKELY(p != NULL)) {
             h->allocations++;
             VH_UNPOISON(p, size);
@@ -234,7 +269,7 @@ void *vh_alloc(vh_heap *h, size_t size)
 
 void *vh_calloc(vh_heap *h, size_t n, size_t size)
 {
-    if (!heap_ok(h))
+    if (heap_begin(h) != VH_OK)
         return NULL;
     if (n != 0 && size > SIZE_MAX / n) {
         reject(h, VH_EOVERFLOW, NULL);
@@ -249,7 +284,7 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
 
 void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
 {
-    if (!heap_ok(h))
+    if (heap_begin(h) != VH_OK)
         return NULL;
     if (align == 0 || (align & (align - 1u)) != 0 || align > VH_MAX_ALIGN) {
         reject(h, VH_EALIGN, NULL);
@@ -267,8 +302,10 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
         return VH_EINVAL;
     if (ptr == NULL)
         return VH_OK;
-    heap_enter(h);
-    int rc = free_unsafe(h, ptr);
+    int rc = heap_begin(h);
+    if (rc != VH_OK)
+        return rc;
+    rc = free_unsafe(h, ptr);
     heap_leave(h, rc, ptr);
     return rc;
 }
@@ -278,7 +315,7 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
 int vh_free(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
-    if (VH_LIKELY(heap_ok(h) && !h->locked && heap_locate(h, ptr, &loc) == VH_OK && loc.slab &&
+    if (VH_LIKELY(heap_fast_ok(h) && heap_locate(h, ptr, &loc) == VH_OK && loc.slab &&
                   slab_free_quick(&h->slabs, &h->area, loc.page, loc.index))) {
         h->deallocations++;
         VH_POISON(ptr, loc.usable);
@@ -347,10 +384,9 @@ void *vh_realloc(vh_heap *h, void *ptr, size_t size)
 {
     if (ptr == NULL)
         return vh_alloc(h, size);
-    if (!heap_ok(h))
+    if (heap_begin(h) != VH_OK)
         return NULL;
     int rc;
-    heap_enter(h);
     void *out = realloc_unsafe(h, ptr, size, &rc);
     heap_leave(h, rc, ptr);
     return out;
@@ -358,7 +394,7 @@ void *vh_realloc(vh_heap *h, void *ptr, size_t size)
 
 size_t vh_usable_size(const vh_heap *h, const void *ptr)
 {
-    if (!heap_ok(h) || ptr == NULL)
+    if (ptr == NULL || heap_verify(h) != VH_OK)
         return 0;
     heap_enter(h);
     struct vh_loc loc;

@@ -22,27 +22,56 @@ _Static_assert(VH_MAX_ALLOC == VH_PAGE_SIZE << VH_MAX_ORDER, "VH_MAX_ALLOC match
 _Static_assert(VH_MAX_ALIGN == VH_PAGE_SIZE, "buddy blocks are page-aligned, not more");
 
 /* Lives at the start of the region (VH_ALIGNMENT aligned), followed by the
- * page descriptors.  Invariants H1..H3: see heap.c. */
+ * page descriptors.  Invariants H1..H4: see heap.c.
+ *
+ * The immutable part (set by vh_init, never written again) is trusted only
+ * through its check words (H4), verified on every call before any of it is
+ * used: geometry_check covers what the fast paths use (the area and the
+ * locking flag), hooks_check the hooks and the region.  Everything else may
+ * hold any bytes: each use range-checks it. */
 struct vh_heap {
     uint32_t magic;
     bool locked; /* hooks.lock or hooks.unlock set: calls take the lock path */
     const struct vh_heap *self;
+    uintptr_t geometry_check; /* == heap_geometry_word(this) */
+    uintptr_t hooks_check;    /* == heap_hooks_word(this) */
     unsigned char *region;
     size_t region_size;
     struct vh_area area; /* fixed at init */
+    vh_hooks hooks;      /* fixed at init */
+    /* Mutable state. */
     struct vh_buddy buddy;
     struct vh_slabs slabs;
-    vh_hooks hooks;
     size_t block_bytes; /* H2: usable bytes of live buddy blocks */
     size_t allocations, deallocations, failed_allocations, errors;
 };
 
-/* The self pointer is enough on the hot paths; vh_check also checks the
- * magic number. */
+/* Whether h names a heap at all: the handle check, before anything else. */
 VH_INLINE bool heap_ok(const vh_heap *h)
 {
     return h != NULL && h->self == h;
 }
+
+/* H4, the fast paths' half: a change of any one of these words changes the
+ * result (xor with the others is a bijection in each), so a wild write into
+ * one of them is found before the area is used.  Three xors: the fast paths
+ * load these words anyway. */
+VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
+{
+    return (uintptr_t)h ^ (uintptr_t)h->area.base ^ (uintptr_t)h->area.pages ^
+           ((uintptr_t)h->area.npages * 2u + (uintptr_t)h->locked);
+}
+
+/* Whether the fast paths may run: a heap, its geometry intact, no lock. */
+VH_INLINE bool heap_fast_ok(const vh_heap *h)
+{
+    return heap_ok(h) && h->geometry_check == heap_geometry_word(h) && !h->locked;
+}
+
+/* H4 whole (both check words) and the magic: VH_OK, VH_EINVAL for a handle
+ * that names no heap, VH_ECORRUPT for a heap whose immutable part changed.
+ * No hook may be called, nor the area used, before this says VH_OK. */
+static int heap_verify(const vh_heap *h);
 
 /* ---- The protocol: heap_enter, then *_unsafe work, then heap_leave. ----
  *
@@ -55,6 +84,21 @@ VH_INLINE void heap_enter(const vh_heap *h)
 {
     if (h->hooks.lock != NULL)
         h->hooks.lock(h->hooks.lock_ctx);
+}
+
+/* Begins a call that may change the heap: VH_OK with the lock held, or the
+ * error of heap_verify with no lock taken and no hook called (a corrupted
+ * header is counted in errors, which lie in the header's mutable part). */
+VH_INLINE int heap_begin(vh_heap *h)
+{
+    int rc = heap_verify(h);
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        if (rc == VH_ECORRUPT)
+            h->errors++;
+        return rc;
+    }
+    heap_enter(h);
+    return VH_OK;
 }
 
 VH_INLINE void heap_unlock(const vh_heap *h)

@@ -101,7 +101,14 @@ static bool page_is_blank(const struct vh_page *d);
 
 /* ---- Page lists (buddy free lists and slab partial lists). ---- */
 
-/* Pushes p at the head of the list. */
+/* Whether a list head read from memory may be pushed onto: VH_NIL or a page
+ * index (pagelist_push writes the old head's prev link). */
+static inline bool pagelist_head_ok(uint32_t head, uint32_t npages)
+{
+    return head == VH_NIL || head < npages;
+}
+
+/* Pushes p at the head of the list; p < npages and pagelist_head_ok(*head). */
 VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p);
 
 /* Whether p's neighbours (or the list head) point back at p, each index in

@@ -15,11 +15,12 @@ VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
     return &a->pages[p].bits;
 }
 
-/* Whether p is a slab page of class c with nfree in [lo, hi]. */
+/* Whether p is a slab page (an order-0 block) of class c with nfree in
+ * [lo, hi]. */
 static bool slab_ok(const struct vh_area *a, uint32_t p, unsigned c, size_t lo, size_t hi)
 {
-    return p < a->npages && a->pages[p].kind == VH_PG_SLAB && a->pages[p].cls == c &&
-           a->pages[p].nfree >= lo && a->pages[p].nfree <= hi;
+    return p < a->npages && a->pages[p].kind == VH_PG_SLAB && a->pages[p].order == 0 &&
+           a->pages[p].cls == c && a->pages[p].nfree >= lo && a->pages[p].nfree <= hi;
 }
 
 static void slab_init(struct vh_slabs *s)
@@ -27,54 +28,137 @@ static void slab_init(struct vh_slabs *s)
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
         s->partial[c] = VH_NIL;
         s->cached[c] = VH_NIL;
-        s->capacity[c] = (uint16_t)slab_capacity(c);
     }
-    for (size_t i = 0; i <= VH_MAX_CLASS_SIZE / 16u; i++)
-        s->class_by_16[i] = (uint8_t)slab_class_of(16u * i);
     s->used_bytes = 0;
     s->slot_bytes = 0;
 }
 
-/* Gives slab page p (empty, on no list) back to the buddy layer, which
- * clears its descriptor, slab fields included. */
-static int slab_release(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, uint32_t p)
+/* Lowest free object of slab p, or a value >= its capacity. */
+VH_INLINE size_t slab_lowest_free(const uint64_t *bits, unsigned c)
 {
-    unsigned c = a->pages[p].cls;
-    int rc = buddy_free(b, a, p);
-    if (rc != VH_OK)
-        return rc;
-    s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
+    /* One-word bitmaps keep the bits past the capacity clear, so the lowest
+     * clear bit of the word is below it whenever one below it exists. */
+    return slab_bitmap_inband(c) ? bitmap_find_clear(bits, slab_capacities[c])
+                                 : bitmap_find_clear(bits, BITMAP_WORD_BITS);
+}
+
+/* What giving every cached slab back would do, found without changing
+ * anything: reclaim_plan simulates the releases in class order, each merging
+ * with free buddies or with the blocks that earlier releases made (virtual
+ * here), and validates everything the real releases will touch: each cached
+ * slab, and each free buddy they absorb (linked into its list).  Freeing in
+ * any order gives the same final state (coalescing is confluent), and a
+ * free buddy an earlier release absorbed can never be a later one's buddy
+ * (the later slab's page would lie inside that free block), so the real
+ * releases meet exactly the blocks validated here. */
+struct reclaim_plan {
+    unsigned n;
+    uint32_t page[VH_NUM_CLASSES]; /* the cached slabs, in release order */
+    unsigned cls[VH_NUM_CLASSES];
+    unsigned top[VH_NUM_CLASSES];  /* order of the block each release makes */
+    bool live[VH_NUM_CLASSES];     /* that block is not absorbed by a later one */
+    uint32_t head[VH_NUM_CLASSES]; /* and its head */
+};
+
+/* Whether the order-k block at q is one that an earlier planned release
+ * made and no other absorbed; if so, it is absorbed now. */
+static bool reclaim_absorb_virtual(struct reclaim_plan *plan, uint32_t q, unsigned k)
+{
+    for (unsigned j = 0; j < plan->n; j++) {
+        if (plan->live[j] && plan->head[j] == q && plan->top[j] == k) {
+            plan->live[j] = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The order of the block the release of the cached slab at p makes
+ * (*head: its head); VH_ECORRUPT if a real buddy it absorbs is unlinked. */
+static int reclaim_merge(const struct vh_buddy *b, const struct vh_area *a, struct reclaim_plan *plan,
+                         uint32_t p, unsigned *top, uint32_t *head)
+{
+    unsigned k = 0;
+    while (k < VH_MAX_ORDER && buddy_fits(buddy_parent(p, k), k + 1u, a->npages)) {
+        uint32_t q = buddy_of(p, k);
+        if (buddy_is_free_head(a, q, k)) {
+            if (!pagelist_linked(a->pages, a->npages, b->free_head[k], q))
+                return VH_ECORRUPT;
+        } else if (!reclaim_absorb_virtual(plan, q, k)) {
+            break;
+        }
+        p = buddy_parent(p, k);
+        k++;
+    }
+    *top = k;
+    *head = p;
     return VH_OK;
 }
 
-static int slab_reclaim(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a)
+static int reclaim_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
+                        struct reclaim_plan *plan)
 {
+    plan->n = 0;
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
         uint32_t p = s->cached[c];
         if (p == VH_NIL)
             continue;
         if (!slab_ok(a, p, c, slab_capacity(c), slab_capacity(c)))
             return VH_ECORRUPT;
-        int rc = slab_release(s, b, a, p);
+        unsigned i = plan->n;
+        int rc = reclaim_merge(b, a, plan, p, &plan->top[i], &plan->head[i]);
         if (rc != VH_OK)
             return rc;
-        s->cached[c] = VH_NIL;
+        plan->page[i] = p;
+        plan->cls[i] = c;
+        plan->live[i] = true;
+        plan->n++;
     }
     return VH_OK;
 }
 
-/* Gives the cached slabs back and retries. */
+/* Gives the cached slabs back as planned (cannot fail). */
+static void reclaim_commit(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
+                           const struct reclaim_plan *plan)
+{
+    for (unsigned i = 0; i < plan->n; i++) {
+        unsigned c = plan->cls[i];
+        s->cached[c] = VH_NIL;
+        s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
+        buddy_free_commit(b, a, plan->page[i], plan->top[i]);
+    }
+}
+
+static int slab_largest_order_after_reclaim(const struct vh_slabs *s, const struct vh_buddy *b,
+                                            const struct vh_area *a)
+{
+    struct reclaim_plan plan;
+    int best = buddy_largest_free_order(b);
+    if (reclaim_plan(s, b, a, &plan) != VH_OK)
+        return best;
+    for (unsigned i = 0; i < plan.n; i++)
+        if (plan.live[i] && (int)plan.top[i] > best)
+            best = (int)plan.top[i];
+    return best;
+}
+
+/* The buddy layer had no block: give the cached slabs back and retry.
+ * Everything is validated first (the plan, and the list heads, so that the
+ * retry pops a block the releases made), so a corrupted structure is
+ * VH_ECORRUPT with nothing changed.  Running out of memory after the
+ * releases is not an error: they stay done (the statistics are the same). */
 static int slab_page_alloc_reclaim(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                                    unsigned order, uint32_t *out)
 {
-    bool any = false;
-    for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
-        any |= s->cached[c] != VH_NIL;
-    if (!any)
-        return BUDDY_ENOMEM;
-    int rc = slab_reclaim(s, b, a);
+    struct reclaim_plan plan;
+    int rc = reclaim_plan(s, b, a, &plan);
     if (rc != VH_OK)
         return rc;
+    if (plan.n == 0)
+        return BUDDY_ENOMEM;
+    if (!buddy_heads_ok(b, a, order))
+        return VH_ECORRUPT;
+    reclaim_commit(s, b, a, &plan);
     return buddy_alloc(b, a, order, out);
 }
 
@@ -87,14 +171,15 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
     return rc;
 }
 
-/* Makes a slab with free objects the head of partial[c]: the cached empty
- * slab if there is one, else a new page. */
+/* Makes a slab with free objects the head of the empty partial[c]: the
+ * cached empty slab if there is one (validated whole first: slab_alloc_quick
+ * must then succeed), else a new page. */
 static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c)
 {
     size_t cap = slab_capacity(c);
     uint32_t p = s->cached[c];
     if (p != VH_NIL) {
-        if (!slab_ok(a, p, c, cap, cap))
+        if (!slab_ok(a, p, c, cap, cap) || slab_lowest_free(slab_bitmap(a, p, c), c) >= cap)
             return VH_ECORRUPT;
         s->cached[c] = VH_NIL;
     } else {
@@ -129,15 +214,6 @@ VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t 
     return page_addr(a, p) + slab_obj_offset(c, i);
 }
 
-/* Lowest free object of slab p, or a value >= its capacity. */
-VH_INLINE size_t slab_lowest_free(const struct vh_slabs *s, const uint64_t *bits, unsigned c)
-{
-    /* One-word bitmaps keep the bits past the capacity clear, so the lowest
-     * clear bit of the word is below it whenever one below it exists. */
-    return slab_bitmap_inband(c) ? bitmap_find_clear(bits, s->capacity[c])
-                                 : bitmap_find_clear(bits, BITMAP_WORD_BITS);
-}
-
 VH_INLINE void *slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c)
 {
     uint32_t p = s->partial[c];
@@ -147,8 +223,8 @@ VH_INLINE void *slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, un
     if (d->kind != VH_PG_SLAB || d->cls != c || d->nfree == 0)
         return NULL;
     uint64_t *bits = slab_bitmap(a, p, c);
-    size_t i = slab_lowest_free(s, bits, c);
-    if (i >= s->capacity[c])
+    size_t i = slab_lowest_free(bits, c);
+    if (i >= slab_capacities[c])
         return NULL;
     /* Becomes full: leaves the partial list (it is the head). */
     if (d->nfree == 1u && pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK)
@@ -174,8 +250,7 @@ static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_ar
     return VH_OK;
 }
 
-VH_INLINE int slab_locate(const struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t off,
-                          size_t *index)
+VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_t *index)
 {
     unsigned c = a->pages[p].cls;
     if (VH_UNLIKELY(c >= VH_NUM_CLASSES))
@@ -183,7 +258,7 @@ VH_INLINE int slab_locate(const struct vh_slabs *s, const struct vh_area *a, uin
     if ((off & (slab_class_size(c) - 1u)) != 0)
         return VH_EINTERIOR;
     size_t i = off >> slab_class_shift(c);
-    if (i >= s->capacity[c])
+    if (i >= slab_capacities[c])
         return VH_EINTERIOR;
     if (!bitmap_test(slab_bitmap(a, p, c), i))
         return VH_EDOUBLEFREE;
@@ -192,45 +267,51 @@ VH_INLINE int slab_locate(const struct vh_slabs *s, const struct vh_area *a, uin
 }
 
 /* The free that empties a slab (partial -> cached, or given back to the
- * buddy layer); slab_free_quick handled every other free. */
+ * buddy layer); slab_free_quick handled every other free.  Validates all it
+ * will touch (the count, the list links, the buddy merge) before the first
+ * write. */
 static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                                 uint32_t p, size_t index)
 {
     struct vh_page *d = &a->pages[p];
     unsigned c = d->cls;
     size_t cap = slab_capacity(c);
-    uint64_t *bits = slab_bitmap(a, p, c);
     if (d->nfree + 1u != cap)
         return VH_ECORRUPT; /* nfree >= cap: more free objects than slots */
     /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
-    if (pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK)
+    if (!pagelist_linked(a->pages, a->npages, s->partial[c], p))
         return VH_ECORRUPT;
-    bitmap_clear(bits, index);
-    d->nfree++;
+    bool release = s->cached[c] != VH_NIL;
+    unsigned top = 0;
+    if (release) {
+        int rc = buddy_free_plan(b, a, p, &top);
+        if (rc != VH_OK)
+            return rc;
+    }
+    pagelist_unlink_linked(a->pages, &s->partial[c], p);
     s->used_bytes -= slab_class_size(c);
-    if (s->cached[c] == VH_NIL) {
+    if (!release) {
+        bitmap_clear(slab_bitmap(a, p, c), index);
+        d->nfree++;
         s->cached[c] = p;
         return VH_OK;
     }
-    int rc = slab_release(s, b, a, p);
-    if (rc != VH_OK) {
-        /* Undo: the buddy layer changed nothing. */
-        d->nfree--;
-        s->used_bytes += slab_class_size(c);
-        bitmap_set(bits, index);
-        pagelist_push(a->pages, &s->partial[c], p);
-    }
-    return rc;
+    s->slot_bytes -= cap * slab_class_size(c);
+    buddy_free_commit(b, a, p, top);
+    return VH_OK;
 }
 
 VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t index)
 {
     struct vh_page *d = &a->pages[p];
     unsigned c = d->cls;
-    if (d->nfree + 1u >= s->capacity[c])
+    if (d->nfree + 1u >= slab_capacities[c])
         return false; /* empties (or corrupt): slab_free_transition */
-    if (d->nfree == 0) /* full -> partial: becomes the current slab */
+    if (d->nfree == 0) { /* full -> partial: becomes the current slab */
+        if (!pagelist_head_ok(s->partial[c], a->npages))
+            return false; /* slab_free_transition reports it */
         pagelist_push(a->pages, &s->partial[c], p);
+    }
     bitmap_clear(slab_bitmap(a, p, c), index);
     d->nfree++;
     s->used_bytes -= slab_class_size(c);
@@ -246,13 +327,13 @@ static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_are
 }
 
 /* S6: the lookup tables equal the functions they cache. */
-static bool slab_tables_ok(const struct vh_slabs *s)
+static bool slab_tables_ok(void)
 {
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
-        if (s->capacity[c] != slab_capacity(c))
+        if (slab_capacities[c] != slab_capacity(c))
             return false;
     for (size_t i = 0; i <= VH_MAX_CLASS_SIZE / 16u; i++)
-        if (s->class_by_16[i] != slab_class_of(16u * i))
+        if (slab_class_by_16[i] != slab_class_of(16u * i))
             return false;
     return true;
 }
@@ -308,7 +389,7 @@ static int slab_check(const struct vh_slabs *s, const struct vh_area *a)
 {
     size_t partial[VH_NUM_CLASSES] = {0};
     size_t used_bytes = 0, slot_bytes = 0;
-    if (!slab_tables_ok(s))
+    if (!slab_tables_ok())
         return VH_CHECK_HEADER;
     for (uint32_t p = 0; p < a->npages; p++) {
         int rc = slab_check_page(s, a, p, partial, &used_bytes, &slot_bytes);

@@ -43,12 +43,27 @@ struct vh_slabs {
     uint32_t cached[VH_NUM_CLASSES];  /* S4; VH_NIL when none */
     size_t used_bytes;                /* S5: bytes of live objects */
     size_t slot_bytes;                /* S5: bytes of all objects, live or free */
-    /* S6: lookup tables filled by slab_init from the proved functions below,
-     * so the fast paths index instead of compute:
-     *   class_by_16[i] == slab_class_of(16 * i), capacity[c] == slab_capacity(c). */
-    uint16_t capacity[VH_NUM_CLASSES];
-    uint8_t class_by_16[VH_MAX_CLASS_SIZE / 16u + 1u];
 };
+
+/* S6: lookup tables, constant data outside every region (so no write into a
+ * heap can change them), so the fast paths index instead of compute:
+ *   slab_class_by_16[i] == slab_class_of(16 * i), slab_capacities[c] == slab_capacity(c).
+ * Spelled with the macros of spec.h that the proved functions' contracts
+ * use; slab_check and tests/test_bitmap.c compare them with the functions. */
+#define VH_R2(x) x, x
+#define VH_R4(x) VH_R2(x), VH_R2(x)
+#define VH_R8(x) VH_R4(x), VH_R4(x)
+#define VH_R16(x) VH_R8(x), VH_R8(x)
+#define VH_R32(x) VH_R16(x), VH_R16(x)
+#define VH_R64(x) VH_R32(x), VH_R32(x)
+static const uint8_t slab_class_by_16[VH_MAX_CLASS_SIZE / 16u + 1u] = {
+    0, 0, 1, VH_R2(2), VH_R4(3), VH_R8(4), VH_R16(5), VH_R32(6), VH_R64(7),
+};
+static const uint16_t slab_capacities[VH_NUM_CLASSES] = {
+    VH_CAPACITY(0), VH_CAPACITY(1), VH_CAPACITY(2), VH_CAPACITY(3),
+    VH_CAPACITY(4), VH_CAPACITY(5), VH_CAPACITY(6), VH_CAPACITY(7),
+};
+_Static_assert(VH_NUM_CLASSES == 8u && VH_MAX_CLASS_SIZE == 2048u, "the tables above spell out 8 classes");
 
 /* ---- Pure size-class arithmetic (proved by WP; see proofs/). ---- */
 
@@ -135,9 +150,9 @@ static inline size_t slab_obj_offset(unsigned c, size_t i)
 static void slab_init(struct vh_slabs *s);
 
 /* slab_class_of by table; size <= VH_MAX_CLASS_SIZE. */
-static inline unsigned slab_class_for(const struct vh_slabs *s, size_t size)
+static inline unsigned slab_class_for(size_t size)
 {
-    return s->class_by_16[(size + 15u) >> 4];
+    return slab_class_by_16[(size + 15u) >> 4];
 }
 
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
@@ -157,8 +172,7 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
 
 /* Classifies byte offset off inside slab page p: VH_OK with *index set for a
  * live object, VH_EINTERIOR, VH_EDOUBLEFREE, or VH_ECORRUPT. */
-VH_INLINE int slab_locate(const struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t off,
-                          size_t *index);
+VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_t *index);
 
 /* The fast path of slab_free: frees the object unless that empties the
  * slab (then returns false having changed nothing). */
@@ -173,6 +187,11 @@ static inline size_t slab_object_size(const struct vh_area *a, uint32_t p)
 {
     return slab_class_size(a->pages[p].cls);
 }
+
+/* Largest free block order once every cached slab is given back (the
+ * blocks their releases would make), or -1.  Changes nothing. */
+static int slab_largest_order_after_reclaim(const struct vh_slabs *s, const struct vh_buddy *b,
+                                            const struct vh_area *a);
 
 /* Checks S1..S7; 0 or a VH_CHECK_* code.  Assumes buddy_check passed. */
 static int slab_check(const struct vh_slabs *s, const struct vh_area *a);

@@ -55,3 +55,14 @@ TEST(bitmap_zero_clears_only_its_words)
     CHECK(bitmap_tail_dirty(w, 130));
     CHECK_EQ(bitmap_count(w, 130), 0);
 }
+
+/* The slab layer's constant lookup tables equal the proved functions. */
+TEST(slab_tables_match_functions)
+{
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
+        CHECK_EQ(slab_capacities[c], slab_capacity(c));
+    for (size_t i = 0; i <= VH_MAX_CLASS_SIZE / 16u; i++)
+        CHECK_EQ(slab_class_by_16[i], slab_class_of(16u * i));
+    for (size_t n = 0; n <= VH_MAX_CLASS_SIZE; n++)
+        CHECK_EQ(slab_class_for(n), slab_class_of(n));
+}
