@@ -235,7 +235,7 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
     buddy_init(&h->buddy, &h->area);
     slab_init(&h->slabs);
     h->hooks = hooks != NULL ? *hooks : (vh_hooks){NULL, NULL, NULL, NULL, NULL};
-    h->locked = h->hooks.lock != NULL || h->hooks.unlock != NULL;
+    h->locked = (uint8_t)(h->hooks.lock != NULL || h->hooks.unlock != NULL);
     h->geometry_check = heap_geometry_word(h);
     h->hooks_check = heap_hooks_word(h);
     h->block_bytes = 0;
@@ -358,7 +358,9 @@ static void *realloc_in_place_unsafe(vh_heap *h, void *ptr, const struct vh_loc 
     return ptr;
 }
 
-/* In place if it can be, else allocate, copy, free. */
+/* In place if it can be, else allocate, copy, free; the free of the old
+ * block is validated before the new one is taken, so that an error leaves
+ * everything as it was. */
 static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
 {
     struct vh_loc loc;
@@ -368,15 +370,22 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     void *out = realloc_in_place_unsafe(h, ptr, &loc, size, rc);
     if (*rc != BUDDY_ENOMEM)
         return out;
+    unsigned top;
+    *rc = loc.slab ? slab_free_check(&h->slabs, &h->buddy, &h->area, loc.page)
+                   : buddy_free_plan(&h->buddy, &h->area, loc.page, &top);
+    if (*rc != VH_OK)
+        return NULL;
     out = alloc_unsafe(h, size, size, rc);
     if (out == NULL)
         return NULL;
     size_t keep = loc.usable < size ? loc.usable : size;
     VH_UNPOISON(ptr, loc.usable);
     __builtin_memcpy(out, ptr, keep);
-    /* A free that fails here found the metadata corrupted after the copy;
-     * the new block holds the data, so return it and report the corruption. */
-    *rc = free_unsafe(h, ptr);
+    /* Validated above; the allocation in between changed the heap only in
+     * validated ways, so this free succeeds (VH_ASSERT). */
+    int freed = free_unsafe(h, ptr);
+    VH_ASSERT(freed == VH_OK);
+    (void)freed;
     return out;
 }
 

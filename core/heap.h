@@ -31,7 +31,8 @@ _Static_assert(VH_MAX_ALIGN == VH_PAGE_SIZE, "buddy blocks are page-aligned, not
  * hold any bytes: each use range-checks it. */
 struct vh_heap {
     uint32_t magic;
-    bool locked; /* hooks.lock or hooks.unlock set: calls take the lock path */
+    uint8_t locked; /* 1: hooks.lock or hooks.unlock set, calls take the lock path (a byte, not
+                     * a bool: the header may hold any bytes) */
     const struct vh_heap *self;
     uintptr_t geometry_check; /* == heap_geometry_word(this) */
     uintptr_t hooks_check;    /* == heap_hooks_word(this) */

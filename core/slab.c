@@ -266,6 +266,20 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
     return VH_OK;
 }
 
+static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
+                           uint32_t p)
+{
+    const struct vh_page *d = &a->pages[p];
+    unsigned c = d->cls;
+    size_t cap = slab_capacity(c);
+    if (d->nfree + 1u < cap) /* slab_free_quick */
+        return d->nfree != 0 || pagelist_head_ok(s->partial[c], a->npages) ? VH_OK : VH_ECORRUPT;
+    if (d->nfree + 1u != cap || !pagelist_linked(a->pages, a->npages, s->partial[c], p))
+        return VH_ECORRUPT;
+    unsigned top;
+    return s->cached[c] == VH_NIL ? VH_OK : buddy_free_plan(b, a, p, &top);
+}
+
 /* The free that empties a slab (partial -> cached, or given back to the
  * buddy layer); slab_free_quick handled every other free.  Validates all it
  * will touch (the count, the list links, the buddy merge) before the first

@@ -178,6 +178,12 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
  * slab (then returns false having changed nothing). */
 VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t index);
 
+/* Whether slab_free(p, index) would succeed (VH_OK) or report VH_ECORRUPT,
+ * changing nothing: for callers that must validate a free before other
+ * changes (vh_realloc's move). */
+static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
+                           uint32_t p);
+
 /* Frees live object index of slab page p (as located by slab_locate). */
 static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, uint32_t p,
                      size_t index);

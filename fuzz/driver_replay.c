@@ -91,7 +91,8 @@ static int replay_path(const char *path, unsigned long *count)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 0) /* qsort wants a non-null base even for no elements */
+        qsort(names, n, sizeof *names, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat es;

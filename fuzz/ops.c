@@ -23,32 +23,10 @@
 
 #define MAX_OPS 2000u /* operations per input; more are ignored */
 
-struct vhf_run vhf_run;
-
 static unsigned char g_region_buf[VHF_REGION_MAX + 4096u + 32u] __attribute__((aligned(4096)));
 static unsigned char g_fake_heap[1024] __attribute__((aligned(64)));
 static int g_foreign_static;
 static vh_stats g_fresh; /* stats of the heap just after vh_init */
-
-/* ------------------------------------------------------------------------ */
-/* Failure reporting                                                        */
-
-void vhf_fail(const char *fmt, ...)
-{
-    char msg[512], what[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (vhf_run.op != NULL)
-        vhf_op_format(what, sizeof what, vhf_run.op);
-    else
-        snprintf(what, sizeof what, "%s", vhf_run.opname ? vhf_run.opname : "?");
-    fprintf(stderr, "vheap-fuzz: FAIL%s%s op #%u (%s): %s\n", vhf_run.input_name ? " in " : "",
-            vhf_run.input_name ? vhf_run.input_name : "", vhf_run.opno, what, msg);
-    fflush(stderr);
-    abort();
-}
 
 /* ------------------------------------------------------------------------ */
 /* After every call                                                         */

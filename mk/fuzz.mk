@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 # The harness without a driver: also linked into the unit tests
 # (tests/test_random.c runs random inputs through vh_fuzz_one).
-FUZZ_HARNESS_SRCS := fuzz/ops.c fuzz/model.c fuzz/contents.c fuzz/hooks.c fuzz/decode.c
+FUZZ_HARNESS_SRCS := fuzz/ops.c fuzz/model.c fuzz/contents.c fuzz/hooks.c fuzz/decode.c fuzz/fail.c
 FUZZ_HARNESS_HDRS := fuzz/harness.h fuzz/model.h fuzz/contents.h fuzz/hooks.h fuzz/decode.h fuzz/ops_format.h
 # The shared execution counter of the libFuzzer and AFL drivers.
 FUZZ_COUNTER_SRCS := fuzz/exec_counter.c
@@ -96,6 +96,25 @@ FUZZ_SEEDS_SRCS := fuzz/seeds.c fuzz/encode.c fuzz/decode.c
 $(FUZZ_DIR)/ops-seeds: $(FUZZ_SEEDS_SRCS) fuzz/encode.h fuzz/decode.h fuzz/ops_format.h core/include/vheap.h
 	@mkdir -p $(@D)
 	$(CLANG) -std=c11 -O1 -Wall -Wextra -Werror -Icore/include -Ifuzz $(FUZZ_SEEDS_SRCS) -o $@
+
+# ---- ops-corrupt: the corruption target (fuzz/corrupt.c), same core, same
+# drivers; its oracle is the threat model of SECURITY.md.
+CORRUPT_SRCS := fuzz/corrupt.c fuzz/decode.c fuzz/fail.c
+CORRUPT_DEPS := $(CORRUPT_SRCS) $(FUZZ_HARNESS_HDRS) $(FUZZ_CORE_DEPS)
+$(FUZZ_DIR)/corrupt-libfuzzer: $(CORRUPT_DEPS) fuzz/driver_libfuzzer.c $(FUZZ_COUNTER_SRCS) fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt \
+		$(FUZZ_CORE) $(CORRUPT_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/driver_libfuzzer.c -o $@
+$(FUZZ_DIR)/corrupt-afl: $(CORRUPT_DEPS) fuzz/driver_afl.c $(FUZZ_COUNTER_SRCS) fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(FUZZ_CFLAGS) \
+		$(FUZZ_CORE) $(CORRUPT_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/driver_afl.c -o $@
+$(FUZZ_DIR)/corrupt-replay: $(CORRUPT_DEPS) fuzz/driver_replay.c
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(SAN_FLAGS) $(FUZZ_CORE) $(CORRUPT_SRCS) fuzz/driver_replay.c -o $@
+FUZZ_CORE_BINS += $(FUZZ_DIR)/corrupt-libfuzzer $(FUZZ_DIR)/corrupt-afl $(FUZZ_DIR)/corrupt-replay
+FUZZ_BINS += $(FUZZ_DIR)/corrupt-libfuzzer $(FUZZ_DIR)/corrupt-afl $(FUZZ_DIR)/corrupt-replay
 
 fuzz-bins: $(FUZZ_BINS)
 
