@@ -63,6 +63,11 @@
 #define PAGE ((size_t)4096)
 #define DEFAULT_HEAP_SIZE ((size_t)1 << 30)
 #define MIN_HEAP_SIZE ((size_t)16 << 20)
+/* The largest VHEAP_SIZE taken: vh_init writes a descriptor per page (24
+ * bytes per 4 KiB, 0.59 %) at once, so the region may not be larger than
+ * what keeps that table within 1/8 of physical memory, nor than 1 TiB (6 GiB
+ * of descriptors) whatever the machine says. */
+#define MAX_HEAP_SIZE ((size_t)1 << 40)
 
 enum { S_NONE, S_SETTING, S_READY };
 static atomic_int s_state;
@@ -392,6 +397,21 @@ static void *reserve_region(size_t size)
     return (void *)a;
 }
 
+/* MAX_HEAP_SIZE, or less on a machine whose physical memory / 8 cannot hold
+ * the descriptor table of that much. */
+static size_t max_heap_size(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    size_t limit = MAX_HEAP_SIZE;
+    if (pages > 0 && page > 0 && (unsigned long)pages <= SIZE_MAX / (unsigned long)page) {
+        size_t table = (size_t)pages * (size_t)page / 8u; /* bytes of descriptors allowed */
+        size_t by_memory = table / VH_PAGE_DESCRIPTOR_SIZE;
+        if (by_memory < limit / VH_PAGE_SIZE)
+            limit = by_memory * VH_PAGE_SIZE;
+    }
+    return limit < DEFAULT_HEAP_SIZE ? DEFAULT_HEAP_SIZE : limit;
+}
+
 static void init_slow(void)
 {
     int expected = S_NONE;
@@ -406,6 +426,15 @@ static void init_slow(void)
     size_t size = parse_size(env_size);
     if (env_size != NULL && size < VH_MIN_REGION_SIZE) {
         put("vheap: VHEAP_SIZE not understood (digits with optional K/M/G, at least 12K); using 1G\n");
+        size = 0;
+    }
+    size_t limit = max_heap_size();
+    if (size > limit) {
+        put("vheap: VHEAP_SIZE=");
+        put(env_size);
+        put(" is above the limit of ");
+        put_u(limit >> 20);
+        put(" MiB (its page descriptors must fit in 1/8 of physical memory, and at most 1 TiB); using 1G\n");
         size = 0;
     }
     if (size == 0)

@@ -70,4 +70,12 @@ echo "shim-check: VHEAP_SIZE=16M: passed with $f heap-full fallbacks to mmap"
 LD_PRELOAD=$shim VHEAP_STATS=1 VHEAP_SIZE=lots "$bin/shim_api" glibc 2> "$out/badsize.err" || true
 grep -q 'VHEAP_SIZE not understood' "$out/badsize.err" || fail "bad VHEAP_SIZE not reported"
 grep -q 'region_bytes=1073741824 ' "$out/badsize.err" || fail "bad VHEAP_SIZE: default not used"
+# 8. A VHEAP_SIZE whose descriptor table would not fit comfortably in memory
+# (here 1 PiB: 6 TiB of descriptors) is refused with one line naming the
+# limit, and the default used; under an address-space cap, so that a shim
+# that took it would fail here rather than exhaust the machine.
+LD_PRELOAD=$shim VHEAP_STATS=1 VHEAP_SIZE=1048576G prlimit --as=$((8 << 30)) "$bin/shim_api" glibc \
+    2> "$out/hugesize.err" || true
+grep -q 'VHEAP_SIZE=1048576G is above the limit of [0-9]* MiB' "$out/hugesize.err" || fail "huge VHEAP_SIZE not refused"
+grep -q 'region_bytes=1073741824 ' "$out/hugesize.err" || fail "huge VHEAP_SIZE: default not used"
 echo "shim-check: all passed"
