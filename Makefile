@@ -94,7 +94,7 @@ lint: $(LINT_OBJS) $(BUILD)/libvheap.a
 # tests/unit_core.c is the core's one translation unit (it includes
 # core/vheap.c) plus the white-box tests that call its static functions; the
 # other test files use the vh_* API and the struct layouts only.
-TEST_WHITEBOX := tests/test_bitmap.c tests/test_buddy.c tests/test_check.c tests/test_layout.c
+TEST_WHITEBOX := tests/test_bitmap.c tests/test_buddy.c tests/test_check.c tests/test_layout.c tests/test_corrupt.c
 TEST_SRCS := $(filter-out $(TEST_WHITEBOX),$(wildcard tests/*.c))
 TEST_HDRS := $(wildcard tests/*.h)
 TEST_BIN := $(BUILD)/tests/run-tests

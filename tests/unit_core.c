@@ -10,3 +10,4 @@
 #include "test_buddy.c"
 #include "test_check.c"
 #include "test_layout.c"
+#include "test_corrupt.c"
