@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# A bounded fuzzing campaign of the ops harness: libFuzzer (value profiling)
-# and AFL++ (a main instance and a CMPLOG secondary) side by side, a progress
-# line every ~10 s, a summary table and a verdict.
+# A bounded fuzzing campaign of both targets: the model-checked ops harness
+# under libFuzzer (value profiling) and AFL++ (a main instance and a CMPLOG
+# secondary), and the corruption target (ops-corrupt, fuzz/corrupt.c) under
+# libFuzzer, side by side; a progress line every ~10 s, a summary table and
+# a verdict.
 #
 #   fuzz/campaign.sh SECONDS OUTDIR       (make fuzz, make fuzz-smoke)
 #
-# Exit status 1 if either engine found a crash (or a hang/timeout), or an
+# Exit status 1 if any engine found a crash (or a hang/timeout), or an
 # engine could not run; the crashing inputs are listed with the command that
 # replays each.  Everything runs in its own PID namespace when possible
 # (unshare, as root), else in process groups that are killed on exit, so no
@@ -24,13 +26,16 @@ if [ -z "${VH_CAMPAIGN_INNER:-}" ] && [ "$(id -u)" = 0 ] &&
     exec unshare --pid --fork --kill-child --mount-proc "$0" "$@"
 fi
 
-for b in ops-libfuzzer ops-afl ops-afl-cmplog ops-replay; do
+for b in ops-libfuzzer ops-afl ops-afl-cmplog ops-replay corrupt-libfuzzer corrupt-replay; do
     [ -x "$bin/$b" ] || { echo "campaign: $bin/$b missing; run make fuzz-build" >&2; exit 2; }
 done
 
 rm -rf "$out"
-mkdir -p "$out/lf/corpus" "$out/lf/artifacts" "$out/afl/in"
+mkdir -p "$out/lf/corpus" "$out/lf/artifacts" "$out/afl/in" "$out/corrupt/corpus" "$out/corrupt/artifacts"
 out=$(cd "$out" && pwd)
+# The corruption target (fuzz/corrupt.c) starts from its own inputs.
+find "$root/corpus/corrupt" "$root/corpus/regressions/corrupt" -type f ! -name 'README*' \
+    -exec cp {} "$out/corrupt/corpus/" \; 2>/dev/null || true
 # Both engines start from every committed input (seeds, finds, regressions).
 find "$root/corpus" -type f ! -name 'README*' -exec cp {} "$out/lf/corpus/" \;
 cp "$out/lf/corpus/"* "$out/afl/in/"
@@ -67,6 +72,12 @@ pids+=($!)
     >"$out/afl/cmplog.log" 2>&1) &
 pids+=($!)
 
+(cd "$out/corrupt" && VH_FUZZ_STATS="$out/corrupt.execs" exec setsid "$bin/corrupt-libfuzzer" \
+    -max_total_time="$secs" -use_value_profile=1 -max_len=1024 \
+    -artifact_prefix="$out/corrupt/artifacts/" -print_final_stats=1 -timeout=20 -rss_limit_mb=4096 \
+    "$out/corrupt/corpus" >"$out/corrupt/log" 2>&1) &
+pids+=($!)
+
 echo "campaign: ${secs}s, $nseeds starting inputs, output in $out (${VH_CAMPAIGN_INNER:-process groups})"
 
 count() { find "$@" -maxdepth 1 -type f 2>/dev/null | wc -l; }
@@ -79,7 +90,7 @@ afl_crashes() { find "$out/afl/out/$1/crashes" "$out/afl/out/$1/hangs" -maxdepth
 afl_crash_files() { find "$out/afl/out/$1/crashes" "$out/afl/out/$1/hangs" -type f -name 'id:*' 2>/dev/null || true; }
 
 start=$(date +%s)
-declare -A last=([lf]=0 [main]=0 [cmplog]=0)
+declare -A last=([lf]=0 [main]=0 [cmplog]=0 [corrupt]=0)
 last_t=$start
 running() {
     local p
@@ -99,12 +110,13 @@ while running; do
     now=$(date +%s)
     dt=$((now - last_t > 0 ? now - last_t : 1))
     line=$(printf 'campaign: %4ds' $((now - start)))
-    for e in lf main cmplog; do
+    for e in lf main cmplog corrupt; do
         n=$(execs $e)
         case $e in
         lf) name=libFuzzer corp=$(count "$out/lf/corpus") cr=$(lf_crashes) ;;
         main) name="AFL++ main" corp=$(afl_corpus main) cr=$(afl_crashes main) ;;
         cmplog) name="AFL++ cmplog" corp=$(afl_corpus cmplog) cr=$(afl_crashes cmplog) ;;
+        corrupt) name="corrupt" corp=$(count "$out/corrupt/corpus") cr=$(count "$out/corrupt/artifacts") ;;
         esac
         line+=$(printf ' | %s %s execs %s/s corpus %s crashes %s' "$name" "$n" $(((n - last[$e]) / dt)) "$corp" "$cr")
         last[$e]=$n
@@ -119,6 +131,8 @@ afl_rc=0
 wait "${pids[1]}" 2>/dev/null || afl_rc=$?
 afl2_rc=0
 wait "${pids[2]}" 2>/dev/null || afl2_rc=$?
+corrupt_rc=0
+wait "${pids[3]}" 2>/dev/null || corrupt_rc=$?
 cleanup
 trap - EXIT
 elapsed=$(($(date +%s) - start))
@@ -132,6 +146,12 @@ echo
 echo "campaign summary (${elapsed}s, $(nproc) cores)"
 printf '  %-16s %12s %10s %8s %8s\n' engine execs exec/s corpus crashes
 printf '  %-16s %12s %10s %8s %8s\n' "libFuzzer" "$lf_total" "$lf_avg" "$(count "$out/lf/corpus")" "$(lf_crashes)"
+c_total=$(awk -F': *' '/stat::number_of_executed_units/ {print $2}' "$out/corrupt/log")
+c_avg=$(awk -F': *' '/stat::average_exec_per_sec/ {print $2}' "$out/corrupt/log")
+[ -n "$c_total" ] || c_total=$(execs corrupt)
+[ -n "$c_avg" ] || c_avg=$((c_total / (elapsed > 0 ? elapsed : 1)))
+printf '  %-16s %12s %10s %8s %8s\n' "corrupt (libF.)" "$c_total" "$c_avg" "$(count "$out/corrupt/corpus")" \
+    "$(count "$out/corrupt/artifacts")"
 for i in main cmplog; do
     ex=$(afl_stat "$i" execs_done)
     [ -n "$ex" ] || ex=$(execs "$i")
@@ -140,35 +160,44 @@ for i in main cmplog; do
 done
 
 failed=0
-list_crashes() { # ENGINE FILES...: where they are, and the command for the first few
-    local name=$1
-    shift
+list_crashes() { # ENGINE REPLAY FILES...: where they are, and the command for the first few
+    local name=$1 replay=$2
+    shift 2
     [ $# -gt 0 ] || return 0
     echo "  $name: $# crashing input(s) in $(dirname "$1")/"
     local n=0 f
     for f in "$@"; do
         [ $n -lt 5 ] || { echo "    ... and $(($# - 5)) more (same command on each)"; break; }
-        echo "    $root/build/fuzz/ops-replay '$f'"
+        echo "    $root/build/fuzz/$replay '$f'"
         n=$((n + 1))
     done
 }
 mapfile -t lf_files < <(find "$out/lf/artifacts" -type f 2>/dev/null | sort)
 mapfile -t main_files < <(afl_crash_files main | sort)
 mapfile -t cmplog_files < <(afl_crash_files cmplog | sort)
-if [ $((${#lf_files[@]} + ${#main_files[@]} + ${#cmplog_files[@]})) -gt 0 ]; then
+mapfile -t corrupt_files < <(find "$out/corrupt/artifacts" -type f 2>/dev/null | sort)
+if [ $((${#lf_files[@]} + ${#main_files[@]} + ${#cmplog_files[@]} + ${#corrupt_files[@]})) -gt 0 ]; then
     failed=1
     echo
     echo "crashes found; replay each with the command shown (it prints the failed check):"
-    list_crashes libFuzzer "${lf_files[@]}"
-    list_crashes "AFL++ main" "${main_files[@]}"
-    list_crashes "AFL++ cmplog" "${cmplog_files[@]}"
+    list_crashes libFuzzer ops-replay "${lf_files[@]}"
+    list_crashes "AFL++ main" ops-replay "${main_files[@]}"
+    list_crashes "AFL++ cmplog" ops-replay "${cmplog_files[@]}"
+    list_crashes "corrupt (libFuzzer)" corrupt-replay "${corrupt_files[@]}"
     grep -h -m1 'vheap-fuzz: FAIL\|ERROR: AddressSanitizer\|runtime error' "$out/lf/log" 2>/dev/null |
         sed 's/^/  libFuzzer saw: /' || true
+    grep -h -m1 'vheap-fuzz: FAIL\|ERROR: AddressSanitizer\|runtime error' "$out/corrupt/log" 2>/dev/null |
+        sed 's/^/  corrupt saw: /' || true
 fi
 if [ "$lf_rc" -ne 0 ] && [ "$(lf_crashes)" -eq 0 ]; then
     failed=1
     echo "libFuzzer exited with $lf_rc without a crash file; log tail:"
     tail -5 "$out/lf/log" | sed 's/^/  /'
+fi
+if [ "$corrupt_rc" -ne 0 ] && [ ${#corrupt_files[@]} -eq 0 ]; then
+    failed=1
+    echo "corrupt libFuzzer exited with $corrupt_rc without a crash file; log tail:"
+    tail -5 "$out/corrupt/log" | sed 's/^/  /'
 fi
 for i in main cmplog; do
     rc=$afl_rc

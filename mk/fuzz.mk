@@ -5,12 +5,12 @@
 # shipped, from core/vheap.c alone (one translation unit, VH_UNITY: internal
 # functions keep internal linkage, fuzz-symbols-check verifies it).
 #
-## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds}
-## fuzz            bounded campaign, libFuzzer + AFL++ (main + CMPLOG) side by side; FUZZ_SECONDS=600
-## fuzz-smoke      core internals stay static, seeds decode as written and are up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, both engines ~30 s (make check)
-## fuzz-replay     replay every input under corpus/ (seeds, found, regressions)
+## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds,corrupt-{libfuzzer,afl,replay}}
+## fuzz            bounded campaign: ops under libFuzzer + AFL++ (main + CMPLOG), ops-corrupt under libFuzzer, side by side; FUZZ_SECONDS=600
+## fuzz-smoke      core internals stay static, seeds decode as written and are up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, corruption corpus replay, every engine ~30 s (make check)
+## fuzz-replay     replay every input under corpus/ (seeds, found, regressions) through both targets
 ## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
-## corpus-merge    merge the last campaign's finds into corpus/found/ (libFuzzer -merge=1)
+## corpus-merge    merge the last campaign's finds into corpus/found/ and corpus/corrupt/ (libFuzzer -merge=1)
 
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 600
@@ -146,8 +146,9 @@ fuzz-symbols-check: $(FUZZ_CORE_BINS)
 		echo "$$leaked"; exit 1; fi
 	@echo "fuzz-symbols-check: no external $(FUZZ_INTERNAL_PREFIXES) symbols in $(notdir $^)"
 
-fuzz-replay: $(FUZZ_DIR)/ops-replay
+fuzz-replay: $(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/corrupt-replay
 	$(FUZZ_DIR)/ops-replay corpus
+	$(FUZZ_DIR)/corrupt-replay corpus/corrupt corpus/regressions/corrupt
 
 fuzz-smoke:
 	ci/install-deps fuzz
@@ -158,6 +159,7 @@ fuzz-smoke:
 	$(FUZZ_DIR)/ops-replay corpus
 	$(FUZZ_DIR)/ops-replay-asan corpus
 	$(FUZZ_DIR)/asan-check
+	$(FUZZ_DIR)/corrupt-replay corpus/corrupt corpus/regressions/corrupt
 	fuzz/campaign.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_DIR)/smoke
 
 fuzz:
