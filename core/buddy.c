@@ -74,21 +74,19 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
     uint32_t p = b->free_head[k];
     if (!free_entry_ok(b, a, p, k))
         return VH_ECORRUPT;
-    /* The upper halves go onto the lists of orders order..k-1. */
-    for (unsigned j = order; j < k; j++)
-        if (!pagelist_head_ok(b->free_head[j], a->npages))
-            return VH_ECORRUPT;
     free_unlink(b, a, p, k);
-    /* Hand out the lower half; the upper halves go on their free lists,
-     * whose mask bits order..k-1 become set. */
+    /* Hand out the lower half; the upper halves go on the lists of orders
+     * order..k-1, whose mask bits become set.  Those lists are empty (k is
+     * the lowest non-empty order >= order, B4), so each half becomes its
+     * list's only entry and the old head is not even read: if the mask lied,
+     * the entries it hid stay orphaned inside the area, unreachable
+     * (contained; vh_check reports it), and nothing is written through a
+     * head that may hold any bytes. */
     b->free_mask |= (buddy_order_pages(k) - 1u) & ~(buddy_order_pages(order) - 1u);
     while (k > order) {
         k--;
         uint32_t upper = p + buddy_order_pages(k);
-        uint32_t head = b->free_head[k];
-        a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, 0, VH_NIL, head, 0};
-        if (head != VH_NIL)
-            a->pages[head].prev = upper;
+        a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, 0, VH_NIL, VH_NIL, 0};
         b->free_head[k] = upper;
     }
     a->pages[p].kind = VH_PG_BLOCK;

@@ -92,7 +92,7 @@ VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
     else if (rc == BUDDY_ENOMEM)
         h->failed_allocations++;
     heap_unlock(h);
-    if (rc < 0 && h->hooks.on_error != NULL)
+    if (rc < 0 && h->hooks.on_error != NULL && h->hooks_check == heap_hooks_word(h))
         h->hooks.on_error(h->hooks.error_ctx, rc, ptr);
 }
 
@@ -256,7 +256,7 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
  * no function, and every other case leaves through one tail call. */
 void *vh_alloc(vh_heap *h, size_t size)
 {
-    if (VH_LIKELY(heap_fast_ok(h) && size <= VH_MAX_CLASS_SIZE)) {
+    if (VH_LIKELY(size <= VH_MAX_CLASS_SIZE) && VH_LIKELY(heap_fast_ok(h))) {
         void *p = slab_alloc_quick(&h->slabs, &h->area, slab_class_for(size));
         if (VH_LIKELY(p != NULL)) {
             h->allocations++;
@@ -315,8 +315,8 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
 int vh_free(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
-    if (VH_LIKELY(heap_fast_ok(h) && heap_locate(h, ptr, &loc) == VH_OK && loc.slab &&
-                  slab_free_quick(&h->slabs, &h->area, loc.page, loc.index))) {
+    if (VH_LIKELY(heap_fast_ok(h)) && VH_LIKELY(heap_locate(h, ptr, &loc) == VH_OK) && loc.slab &&
+        slab_free_quick(&h->slabs, &h->area, loc.page, loc.index)) {
         h->deallocations++;
         VH_POISON(ptr, loc.usable);
         return VH_OK;
@@ -405,7 +405,7 @@ size_t vh_usable_size(const vh_heap *h, const void *ptr)
 {
     if (ptr == NULL || heap_verify(h) != VH_OK)
         return 0;
-    heap_enter(h);
+    (void)heap_enter(h); /* verified: VH_OK */
     struct vh_loc loc;
     size_t n = heap_locate(h, ptr, &loc) == VH_OK ? loc.usable : 0;
     heap_unlock(h);

@@ -53,10 +53,10 @@ VH_INLINE bool heap_ok(const vh_heap *h)
     return h != NULL && h->self == h;
 }
 
-/* H4, the fast paths' half: a change of any one of these words changes the
+/* H4, the geometry half: a change of any one of these words changes the
  * result (xor with the others is a bijection in each), so a wild write into
- * one of them is found before the area is used.  Three xors: the fast paths
- * load these words anyway. */
+ * one of them is found before the area is used.  Cheap enough for the fast
+ * paths, which load these words anyway. */
 VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
 {
     return (uintptr_t)h ^ (uintptr_t)h->area.base ^ (uintptr_t)h->area.pages ^
@@ -66,12 +66,21 @@ VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
 /* Whether the fast paths may run: a heap, its geometry intact, no lock. */
 VH_INLINE bool heap_fast_ok(const vh_heap *h)
 {
-    return heap_ok(h) && h->geometry_check == heap_geometry_word(h) && !h->locked;
+    if (VH_UNLIKELY(!heap_ok(h)) || VH_UNLIKELY(h->locked))
+        return false;
+    return VH_LIKELY(h->geometry_check == ((uintptr_t)h ^ (uintptr_t)h->area.base ^ (uintptr_t)h->area.pages ^
+                                           (uintptr_t)h->area.npages * 2u));
 }
+
+/* H4, the hooks half: region, size and the five hook fields, folded
+ * (heap.c).  Checked only where it matters, right before a hook is called
+ * and where the region bounds are used, so that calls on heaps without
+ * hooks never pay for it. */
+static uintptr_t heap_hooks_word(const vh_heap *h);
 
 /* H4 whole (both check words) and the magic: VH_OK, VH_EINVAL for a handle
  * that names no heap, VH_ECORRUPT for a heap whose immutable part changed.
- * No hook may be called, nor the area used, before this says VH_OK. */
+ * For the calls that read the region bounds (vh_get_stats, vh_check). */
 static int heap_verify(const vh_heap *h);
 
 /* ---- The protocol: heap_enter, then *_unsafe work, then heap_leave. ----
@@ -81,30 +90,37 @@ static int heap_verify(const vh_heap *h);
  * which is what lets vh_alloc and vh_free keep a fast path that calls no
  * function. */
 
-VH_INLINE void heap_enter(const vh_heap *h)
+/* Takes the lock of a locking heap, after checking the hooks' check word:
+ * VH_OK, or VH_ECORRUPT with no hook called.  A heap without lock hooks
+ * (locked == 0, which the geometry word covers) reads no hook at all. */
+VH_INLINE int heap_enter(const vh_heap *h)
 {
+    if (VH_LIKELY(!h->locked))
+        return VH_OK;
+    if (h->hooks_check != heap_hooks_word(h))
+        return VH_ECORRUPT;
     if (h->hooks.lock != NULL)
         h->hooks.lock(h->hooks.lock_ctx);
-}
-
-/* Begins a call that may change the heap: VH_OK with the lock held, or the
- * error of heap_verify with no lock taken and no hook called (a corrupted
- * header is counted in errors, which lie in the header's mutable part). */
-VH_INLINE int heap_begin(vh_heap *h)
-{
-    int rc = heap_verify(h);
-    if (VH_UNLIKELY(rc != VH_OK)) {
-        if (rc == VH_ECORRUPT)
-            h->errors++;
-        return rc;
-    }
-    heap_enter(h);
     return VH_OK;
 }
 
+/* Begins a call that may change the heap: VH_OK with the lock held, or
+ * VH_EINVAL (not a heap: nothing written) or VH_ECORRUPT (counted in errors,
+ * in the header's mutable part; no lock taken, no hook called). */
+VH_INLINE int heap_begin(vh_heap *h)
+{
+    if (!heap_ok(h) || h->magic != VH_MAGIC)
+        return VH_EINVAL;
+    int rc = h->geometry_check == heap_geometry_word(h) ? heap_enter(h) : VH_ECORRUPT;
+    if (VH_UNLIKELY(rc != VH_OK))
+        h->errors++;
+    return rc;
+}
+
+/* Releases the lock heap_enter took (its check covered the hooks). */
 VH_INLINE void heap_unlock(const vh_heap *h)
 {
-    if (h->hooks.unlock != NULL)
+    if (h->locked && h->hooks.unlock != NULL)
         h->hooks.unlock(h->hooks.lock_ctx);
 }
 

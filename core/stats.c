@@ -45,7 +45,7 @@ void vh_get_stats(const vh_heap *h, vh_stats *out)
         *out = (vh_stats){0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         return;
     }
-    heap_enter(h);
+    (void)heap_enter(h); /* verified: VH_OK */
     vh_stats s;
     s.total_bytes = h->region_size;
     s.used_bytes = heap_used_bytes(h);
