@@ -79,11 +79,15 @@ TEST(corrupt_list_heads_are_range_checked)
     t.h->buddy.free_head[VH_MAX_ORDER] = t.h->area.npages + 7;
     CHECK(alloc_refused(&t, 5000));
     t.h->buddy.free_head[VH_MAX_ORDER] = top;
-    /* A list the split pushes onto with a broken head (its mask bit says
-     * empty): the split is refused before it writes. */
+    /* A list the split puts a half on, with a broken head where its mask
+     * bit says empty: the split never reads that head, it makes the half the
+     * list's only entry (no write through the broken index). */
     t.h->buddy.free_head[3] = 0xFFFFFFF0u;
-    CHECK(alloc_refused(&t, 5000));
-    t.h->buddy.free_head[3] = VH_NIL;
+    unsigned char *blk = vh_alloc(t.h, 5000);
+    CHECK(blk != NULL && blk >= t.h->area.base && blk + 8192 <= t.h->area.base + page_span(&t.h->area));
+    CHECK(t.h->buddy.free_head[3] < t.h->area.npages);
+    CHECK_EQ(vh_check(t.h), 0);
+    CHECK_EQ(vh_free(t.h, blk), 0);
     CHECK_EQ(vh_check(t.h), 0);
     /* A partial-slab head past the end, met by the free that makes a full
      * slab partial again. */

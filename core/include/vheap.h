@@ -36,6 +36,10 @@
  *   vh_stats.errors, call hooks->on_error(error_ctx, code, ptr) after the lock
  *   is released, and change nothing else.  Running out of memory is not
  *   misuse: it returns NULL and counts in vh_stats.failed_allocations.
+ *   The metadata in the region may hold any bytes (a wild write): no call
+ *   then touches memory outside the region or returns a pointer outside its
+ *   pages, and a changed header is VH_ECORRUPT with no hook called.  The
+ *   threat model and what is only contained: SECURITY.md.
  *
  * Undefined
  *   Using a heap after its region is reused; writing past the requested size
