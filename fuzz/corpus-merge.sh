@@ -14,38 +14,40 @@ bin=${FUZZ_BIN_DIR:-$root/build/fuzz}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vheap-merge.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/all" "$root/corpus/found"
-# The committed corpus first, so its coverage counts as already present.
-find "$root/corpus" -type f ! -name 'README*' -exec cp {} "$work/all/" \;
-ls "$work/all" | sort >"$work/before"
+
+# merge NAME FUZZER DEST COMMITTED-DIRS -- CAMPAIGN-DIRS: libFuzzer -merge=1
+# of the campaign's inputs into the committed ones (copied first, so that
+# their coverage counts as already present); the new ones go to DEST.
+merge() {
+    local name=$1 fuzzer=$2 dest=$3
+    shift 3
+    local from=()
+    while [ "$1" != -- ]; do from+=("$1"); shift; done
+    shift
+    mkdir -p "$work/$name" "$dest"
+    find "${from[@]}" -type f ! -name 'README*' -exec cp {} "$work/$name/" \; 2>/dev/null || true
+    ls "$work/$name" | sort >"$work/$name.before"
+    "$bin/$fuzzer" -merge=1 -merge_control_file="$work/$name.control" "$work/$name" "$@" \
+        >"$work/$name.log" 2>&1 || { tail -20 "$work/$name.log"; exit 1; }
+    local added=0 f
+    while IFS= read -r f; do
+        cp "$work/$name/$f" "$dest/$f"
+        added=$((added + 1))
+    done < <(ls "$work/$name" | sort | comm -13 "$work/$name.before" -)
+    echo "corpus-merge: $added new inputs in ${dest#"$root"/}/ ($(ls "$dest" | wc -l) there now); replaying"
+}
+
 dirs=()
 for d in "$camp/lf/corpus" "$camp"/afl/out/*/queue; do
     [ -d "$d" ] && dirs+=("$d")
 done
 [ ${#dirs[@]} -gt 0 ] || { echo "corpus-merge: nothing to merge in $camp" >&2; exit 2; }
-"$bin/ops-libfuzzer" -merge=1 -merge_control_file="$work/control" "$work/all" "${dirs[@]}" \
-    >"$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
-added=0
-while IFS= read -r f; do
-    cp "$work/all/$f" "$root/corpus/found/$f"
-    added=$((added + 1))
-done < <(ls "$work/all" | sort | comm -13 "$work/before" -)
-echo "corpus-merge: $added new inputs in corpus/found/ ($(ls "$root/corpus/found" | wc -l) there now); replaying"
+merge ops ops-libfuzzer "$root/corpus/found" "$root/corpus" -- "${dirs[@]}"
 "$bin/ops-replay" "$root/corpus"
 
 # The corruption target: its own corpus and regressions, its own binary.
 if [ -d "$camp/corrupt/corpus" ]; then
-    mkdir -p "$work/corrupt" "$root/corpus/corrupt"
-    find "$root/corpus/corrupt" "$root/corpus/regressions/corrupt" -type f ! -name 'README*' \
-        -exec cp {} "$work/corrupt/" \; 2>/dev/null || true
-    ls "$work/corrupt" | sort >"$work/corrupt-before"
-    "$bin/corrupt-libfuzzer" -merge=1 -max_len=1024 -merge_control_file="$work/corrupt-control" \
-        "$work/corrupt" "$camp/corrupt/corpus" >"$work/corrupt-log" 2>&1 || { tail -20 "$work/corrupt-log"; exit 1; }
-    added=0
-    while IFS= read -r f; do
-        cp "$work/corrupt/$f" "$root/corpus/corrupt/$f"
-        added=$((added + 1))
-    done < <(ls "$work/corrupt" | sort | comm -13 "$work/corrupt-before" -)
-    echo "corpus-merge: $added new inputs in corpus/corrupt/ ($(ls "$root/corpus/corrupt" | wc -l) there now); replaying"
+    merge corrupt corrupt-libfuzzer "$root/corpus/corrupt" "$root/corpus/corrupt" "$root/corpus/regressions/corrupt" \
+        -- "$camp/corrupt/corpus"
     "$bin/corrupt-replay" "$root/corpus/corrupt" "$root/corpus/regressions/corrupt"
 fi

@@ -21,6 +21,7 @@ coverage:
 	ci/install-deps quality
 	BUILD='$(BUILD)' CORE_SRCS='$(CORE_TU)' TEST_SRCS='$(TEST_SRCS) $(FUZZ_HARNESS_SRCS)' \
 	REPLAY_SRCS='$(QUALITY_REPLAY_SRCS)' REPLAY_CFLAGS='$(QUALITY_REPLAY_CFLAGS)' \
+	CORRUPT_SRCS='$(CORRUPT_SRCS) fuzz/driver_replay.c' \
 	nice tools/coverage/coverage.sh
 
 # MUTANTS=M03,M07 runs a subset; MUTANT_FUZZ_SECONDS (default 25) bounds the

@@ -105,6 +105,27 @@ if [ -n "$REPLAY_SRCS" ]; then
     replayed="replay of $nfiles corpus files"
 fi
 
+# Replay of the corruption target's corpus (its own harness, same core
+# objects): what reaches the corruption-only paths.
+if [ -n "${CORRUPT_SRCS:-}" ] && [ -d corpus/corrupt ]; then
+    c_objs=()
+    for s in $CORRUPT_SRCS; do
+        o=$obj/fuzz/corrupt-$(basename "${s%.c}").o
+        # shellcheck disable=SC2086
+        $CC "${base[@]}" $REPLAY_CFLAGS -Wno-unused-function -c "$s" -o "$o"
+        c_objs+=("$o")
+    done
+    $CC -fsanitize=address --coverage "${core_objs[@]}" "${c_objs[@]}" -o "$obj/corrupt-replay"
+    nc=$(find corpus/corrupt corpus/regressions/corrupt -type f ! -name 'README*' | wc -l)
+    echo "coverage: replaying $nc corruption-target inputs"
+    if ! "$obj/corrupt-replay" corpus/corrupt corpus/regressions/corrupt > "$out/corrupt.log" 2>&1; then
+        tail -n 30 "$out/corrupt.log"
+        echo "coverage: the corruption replay fails in the coverage build (log: $out/corrupt.log)" >&2
+        exit 1
+    fi
+    replayed="$replayed and $nc corruption-target inputs"
+fi
+
 # Reports: HTML with per-file pages, JSON for the uncovered list, summary.
 gcovr_args=(--root . --object-directory "$obj" --filter 'core/' --branches)
 gcovr "${gcovr_args[@]}" --html-details "$out/index.html" --html-title "vheap core coverage" \
