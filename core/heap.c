@@ -36,11 +36,13 @@
  *       layer counts its objects: S5); used = block_bytes + slabs.used_bytes.
  *   H3  allocations - deallocations == number of live blocks and objects.
  *   H4  geometry_check and hooks_check match the immutable part of the
- *       header (heap.h); checked on entry to every call.
+ *       header (heap.h): the geometry word is checked on entry to every
+ *       call, the hooks word before any hook is called and wherever the
+ *       region bounds are read.
  *
  * Locking: heap.h.  vh_alloc and vh_free on a heap without lock hooks have a
  * fast path that calls no function; everything else goes through
- * heap_enter / *_unsafe / heap_leave.
+ * heap_begin (checks, lock) / *_unsafe / heap_leave (unlock, report).
  */
 #include <vheap.h>
 
