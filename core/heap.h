@@ -68,8 +68,7 @@ VH_INLINE bool heap_fast_ok(const vh_heap *h)
 {
     if (VH_UNLIKELY(!heap_ok(h)) || VH_UNLIKELY(h->locked))
         return false;
-    return VH_LIKELY(h->geometry_check == ((uintptr_t)h ^ (uintptr_t)h->area.base ^ (uintptr_t)h->area.pages ^
-                                           (uintptr_t)h->area.npages * 2u));
+    return VH_LIKELY(h->geometry_check == heap_geometry_word(h));
 }
 
 /* H4, the hooks half: region, size and the five hook fields, folded

@@ -266,18 +266,34 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
     return VH_OK;
 }
 
+/* The validation of the free that empties slab p (phase one of
+ * slab_free_transition, and what slab_free_check asks of it): the count
+ * says one object is left, p is linked into its partial list, and, when the
+ * class already has a cached slab, the page's return to the buddy layer
+ * (*top: the order of the merged block).  Changes nothing. */
+static int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
+                           uint32_t p, unsigned *top)
+{
+    const struct vh_page *d = &a->pages[p];
+    unsigned c = d->cls;
+    if (d->nfree + 1u != slab_capacity(c))
+        return VH_ECORRUPT; /* nfree >= cap: more free objects than slots */
+    /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
+    if (!pagelist_linked(a->pages, a->npages, s->partial[c], p))
+        return VH_ECORRUPT;
+    *top = 0;
+    return s->cached[c] == VH_NIL ? VH_OK : buddy_free_plan(b, a, p, top);
+}
+
 static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
                            uint32_t p)
 {
     const struct vh_page *d = &a->pages[p];
     unsigned c = d->cls;
-    size_t cap = slab_capacity(c);
-    if (d->nfree + 1u < cap) /* slab_free_quick */
+    if (d->nfree + 1u < slab_capacity(c)) /* slab_free_quick */
         return d->nfree != 0 || pagelist_head_ok(s->partial[c], a->npages) ? VH_OK : VH_ECORRUPT;
-    if (d->nfree + 1u != cap || !pagelist_linked(a->pages, a->npages, s->partial[c], p))
-        return VH_ECORRUPT;
     unsigned top;
-    return s->cached[c] == VH_NIL ? VH_OK : buddy_free_plan(b, a, p, &top);
+    return slab_empty_plan(s, b, a, p, &top);
 }
 
 /* The free that empties a slab (partial -> cached, or given back to the
@@ -290,18 +306,11 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
     struct vh_page *d = &a->pages[p];
     unsigned c = d->cls;
     size_t cap = slab_capacity(c);
-    if (d->nfree + 1u != cap)
-        return VH_ECORRUPT; /* nfree >= cap: more free objects than slots */
-    /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
-    if (!pagelist_linked(a->pages, a->npages, s->partial[c], p))
-        return VH_ECORRUPT;
+    unsigned top;
+    int rc = slab_empty_plan(s, b, a, p, &top);
+    if (rc != VH_OK)
+        return rc;
     bool release = s->cached[c] != VH_NIL;
-    unsigned top = 0;
-    if (release) {
-        int rc = buddy_free_plan(b, a, p, &top);
-        if (rc != VH_OK)
-            return rc;
-    }
     pagelist_unlink_linked(a->pages, &s->partial[c], p);
     s->used_bytes -= slab_class_size(c);
     if (!release) {
