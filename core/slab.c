@@ -271,8 +271,8 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
  * says one object is left, p is linked into its partial list, and, when the
  * class already has a cached slab, the page's return to the buddy layer
  * (*top: the order of the merged block).  Changes nothing. */
-static int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
-                           uint32_t p, unsigned *top)
+VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
+                          uint32_t p, unsigned *top)
 {
     const struct vh_page *d = &a->pages[p];
     unsigned c = d->cls;
