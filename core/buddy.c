@@ -17,12 +17,19 @@ VH_INLINE void free_push(struct vh_buddy *b, const struct vh_area *a, uint32_t p
 }
 
 /* Unlinks free head p of order k; the caller validated its links
- * (free_entry_ok). */
-VH_INLINE void free_unlink(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k)
+ * (free_entry_ok).  bit == 1 << k, the order's mask bit (callers that walk
+ * the orders keep it in a variable). */
+VH_INLINE void free_unlink_bit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k,
+                               uint32_t bit)
 {
     pagelist_unlink_linked(a->pages, &b->free_head[k], p);
     if (b->free_head[k] == VH_NIL)
-        b->free_mask &= ~((uint32_t)1 << k);
+        b->free_mask &= ~bit;
+}
+
+VH_INLINE void free_unlink(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k)
+{
+    free_unlink_bit(b, a, p, k, (uint32_t)1 << k);
 }
 
 VH_INLINE bool buddy_is_free_head(const struct vh_area *a, uint32_t q, unsigned k)
@@ -86,7 +93,7 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
     while (k > order) {
         k--;
         uint32_t upper = p + buddy_order_pages(k);
-        a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, 0, VH_NIL, VH_NIL, 0};
+        a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, VH_NIL, VH_NIL, 0};
         b->free_head[k] = upper;
     }
     a->pages[p].kind = VH_PG_BLOCK;
@@ -104,16 +111,21 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
                         unsigned *top)
 {
     unsigned k = k0;
+    uint32_t span = buddy_order_pages(k0), npages = a->npages;
+    /* p is aligned to span == 2^k and p + span <= npages, so the parent
+     * (p & ~span <= p) fits exactly when twice the span is left after it:
+     * the shift of the order is kept in span, not recomputed. */
     while (k < VH_MAX_ORDER) {
-        uint32_t parent = buddy_parent(p, k);
-        if (!buddy_fits(parent, k + 1u, a->npages))
+        uint32_t parent = p & ~span;
+        if (npages - parent < 2u * span)
             break;
-        uint32_t q = buddy_of(p, k);
+        uint32_t q = p ^ span;
         if (!buddy_is_free_head(a, q, k))
             break;
-        if (!pagelist_linked(a->pages, a->npages, b->free_head[k], q))
+        if (!pagelist_linked(a->pages, npages, b->free_head[k], q))
             return VH_ECORRUPT;
         p = parent;
+        span *= 2u;
         k++;
     }
     *top = k;
@@ -122,12 +134,8 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
 
 static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned *top)
 {
-    const struct vh_page *d = &a->pages[p];
-    unsigned k0 = d->order;
-    if (!page_in_use(d) || k0 > VH_MAX_ORDER || (p & (buddy_order_pages(k0) - 1u)) != 0 ||
-        !buddy_fits(p, k0, a->npages))
-        return VH_ECORRUPT;
-    int rc = merge_extent(b, a, p, k0, top);
+    VH_ASSERT(buddy_head_ok(a, p) && page_in_use(&a->pages[p]));
+    int rc = merge_extent(b, a, p, a->pages[p].order, top);
     if (rc != VH_OK)
         return rc;
     return pagelist_head_ok(b->free_head[*top], a->npages) ? VH_OK : VH_ECORRUPT;
@@ -136,14 +144,16 @@ static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, ui
 static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned top)
 {
     unsigned k0 = a->pages[p].order;
+    uint32_t span = buddy_order_pages(k0);
     /* Absorb the buddies; only the merged head stays marked. */
-    b->free_pages += buddy_order_pages(k0);
+    b->free_pages += span;
     page_clear(&a->pages[p]);
     for (unsigned k = k0; k < top; k++) {
-        uint32_t q = buddy_of(p, k);
-        free_unlink(b, a, q, k);
+        uint32_t q = p ^ span; /* buddy_of(p, k); span is also order k's mask bit */
+        free_unlink_bit(b, a, q, k, span);
         page_clear(&a->pages[q]);
-        p = buddy_parent(p, k);
+        p &= ~span; /* buddy_parent(p, k) */
+        span *= 2u;
     }
     free_push(b, a, p, top);
 }

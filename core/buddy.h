@@ -118,9 +118,19 @@ static void buddy_init(struct vh_buddy *b, const struct vh_area *a);
  * fails validation (nothing changed). */
 static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned order, uint32_t *out);
 
-/* Returns the in-use block headed by p < npages and merges it with free
- * buddies; its head descriptor is cleared whatever its kind.  VH_ECORRUPT
- * (nothing changed) if the head or a free list it meets is found broken.
+/* Whether p < npages heads a block whose order, read from memory, is a
+ * buddy order, aligned and inside the area: then so is every page of the
+ * block.  What every caller of buddy_free and buddy_free_plan checked. */
+static inline bool buddy_head_ok(const struct vh_area *a, uint32_t p)
+{
+    unsigned k = a->pages[p].order;
+    return k <= VH_MAX_ORDER && (p & (buddy_order_pages(k) - 1u)) == 0 && buddy_fits(p, k, a->npages);
+}
+
+/* Returns the in-use block headed by p < npages, which passed
+ * buddy_head_ok, and merges it with free buddies; its head descriptor is
+ * cleared whatever its kind.  VH_ECORRUPT (nothing changed) if a free list
+ * it meets is found broken.
  * Two phases, for callers that must validate more before changing
  * anything: buddy_free_plan validates and finds the order *top of the
  * merged block, changing nothing; buddy_free_commit then cannot fail. */

@@ -34,8 +34,8 @@ static int check_stats(const vh_heap *h)
         if (d->kind == VH_PG_BLOCK) {
             blocks += VH_PAGE_SIZE << d->order;
             live++;
-        } else if (d->kind == VH_PG_SLAB) {
-            live += slab_capacity(d->cls) - d->nfree;
+        } else if (slab_page_class(d) < VH_NUM_CLASSES) {
+            live += slab_capacity(slab_page_class(d)) - d->nfree;
         }
     }
     if (blocks != h->block_bytes || h->allocations - h->deallocations != live ||

@@ -110,17 +110,14 @@ struct vh_loc {
  * error vh_free reports. */
 VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
 {
-    uintptr_t u = (uintptr_t)ptr, base = (uintptr_t)h->area.base;
-    if (u < base || u - base >= page_span(&h->area))
+    /* One compare: below base, u - base wraps past every span. */
+    size_t off = (size_t)((uintptr_t)ptr - (uintptr_t)h->area.base);
+    if (off >= page_span(&h->area))
         return VH_EFOREIGN;
-    size_t off = (size_t)(u - base);
     uint32_t p = (uint32_t)(off >> VH_PAGE_SHIFT);
     size_t in_page = off & (VH_PAGE_SIZE - 1u);
     const struct vh_page *d = &h->area.pages[p];
-    switch (d->kind) {
-    case VH_PG_SLAB: {
-        if (VH_UNLIKELY(d->order != 0))
-            return VH_ECORRUPT; /* a slab is one page */
+    if (VH_LIKELY(slab_page_class(d) < VH_NUM_CLASSES)) {
         int rc = slab_locate(&h->area, p, in_page, &loc->index);
         if (rc != VH_OK)
             return rc;
@@ -129,11 +126,11 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
         loc->usable = slab_object_size(&h->area, p);
         return VH_OK;
     }
+    switch (d->kind) {
     case VH_PG_BLOCK:
         /* The head's order is trusted only once the block it names is
          * aligned and inside the area: then so is every byte of it. */
-        if (d->order > VH_MAX_ORDER || (p & (buddy_order_pages(d->order) - 1u)) != 0 ||
-            !buddy_fits(p, d->order, h->area.npages))
+        if (!buddy_head_ok(&h->area, p))
             return VH_ECORRUPT;
         if (in_page != 0)
             return VH_EINTERIOR;
@@ -259,8 +256,8 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 void *vh_alloc(vh_heap *h, size_t size)
 {
     if (VH_LIKELY(size <= VH_MAX_CLASS_SIZE) && VH_LIKELY(heap_fast_ok(h))) {
-        void *p = slab_alloc_quick(&h->slabs, &h->area, slab_class_for(size));
-        if (VH_LIKELY(p != NULL)) {
+        void *p;
+        if (VH_LIKELY(slab_alloc_quick(&h->slabs, &h->area, slab_class_for(size), &p))) {
             h->allocations++;
             VH_UNPOISON(p, size);
             return p;

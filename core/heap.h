@@ -60,15 +60,24 @@ VH_INLINE bool heap_ok(const vh_heap *h)
 VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
 {
     return (uintptr_t)h ^ (uintptr_t)h->area.base ^ (uintptr_t)h->area.pages ^
-           ((uintptr_t)h->area.npages * 2u + (uintptr_t)h->locked);
+           (uintptr_t)h->area.npages ^ (uintptr_t)h->locked;
 }
 
-/* Whether the fast paths may run: a heap, its geometry intact, no lock. */
+/* Whether the fast paths may run: a heap, its geometry intact, no lock.
+ * One compare, without reading the flag: the word is recomputed as if
+ * locked were 0, so it matches only a heap that was initialised without
+ * lock hooks (a heap with hooks has locked == 1 folded into its stored
+ * word) and whose geometry words are intact.  A wild write to the flag of
+ * such a heap changes nothing the fast paths use (they call no hook); the
+ * slow paths, which read the flag, then report VH_ECORRUPT.  The handle
+ * check h->self is left to the slow paths too, which tell VH_EINVAL from
+ * VH_ECORRUPT: the fast paths use nothing it protects. */
 VH_INLINE bool heap_fast_ok(const vh_heap *h)
 {
-    if (VH_UNLIKELY(!heap_ok(h)) || VH_UNLIKELY(h->locked))
+    if (VH_UNLIKELY(h == NULL))
         return false;
-    return VH_LIKELY(h->geometry_check == heap_geometry_word(h));
+    return VH_LIKELY(h->geometry_check == ((uintptr_t)h ^ (uintptr_t)h->area.base ^
+                                           (uintptr_t)h->area.pages ^ (uintptr_t)h->area.npages));
 }
 
 /* H4, the hooks half: region, size and the five hook fields, folded

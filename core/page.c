@@ -4,16 +4,17 @@
 
 static bool page_is_blank(const struct vh_page *d)
 {
-    return d->kind == VH_PG_NONE && d->order == 0 && d->cls == 0 && d->nfree == 0 && d->prev == 0 &&
+    return d->kind == VH_PG_NONE && d->order == 0 && d->nfree == 0 && d->prev == 0 &&
            d->next == 0 && d->bits == 0;
 }
 
 VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)
 {
+    uint32_t old = *head;
     pages[p].prev = VH_NIL;
-    pages[p].next = *head;
-    if (*head != VH_NIL)
-        pages[*head].prev = p;
+    pages[p].next = old;
+    if (old != VH_NIL)
+        pages[old].prev = p;
     *head = p;
 }
 

@@ -6,11 +6,10 @@
  * page; the layers above own its fields:
  *
  *   field   owner   meaning
- *   kind    page    NONE, FREE, BLOCK or SLAB (below)
+ *   kind    page    NONE, FREE, BLOCK or SLAB + class (below)
  *   order   buddy   order of the block the page heads (FREE, BLOCK, SLAB)
  *   prev    page    list links: a free list of one order (FREE heads) or a
  *   next    page      partial list of one class (SLAB heads); VH_NIL ends
- *   cls     slab    size class of a SLAB page
  *   nfree   slab    free objects of a SLAB page
  *   bits    slab    out-of-band free-object bitmap of a SLAB page
  *
@@ -38,19 +37,21 @@
 
 /* Who holds a page.  The buddy layer hands blocks out as BLOCK and sees
  * every head that is neither NONE nor FREE as "in use"; the slab layer
- * marks the one-page blocks it takes as SLAB. */
+ * marks the one-page blocks it takes as VH_PG_SLAB + c for their size class
+ * c, so that one compare of one byte tells a slab page of class c (the fast
+ * paths' validation) and one subtraction finds the class of a pointer's
+ * slab. */
 enum vh_page_kind {
     VH_PG_NONE = 0,  /* inside a block: not a head */
     VH_PG_FREE = 1,  /* head of a free block */
     VH_PG_BLOCK = 2, /* head of a block handed out whole */
-    VH_PG_SLAB = 3,  /* head of a one-page block cut into objects */
+    VH_PG_SLAB = 3,  /* + c, c < VH_NUM_CLASSES: head of a one-page block cut into objects */
 };
-#define VH_PG_LAST VH_PG_SLAB
+#define VH_PG_LAST (VH_PG_SLAB + VH_NUM_CLASSES - 1u)
 
 struct vh_page {
-    uint8_t kind;  /* enum vh_page_kind */
-    uint8_t order; /* buddy */
-    uint8_t cls;   /* slab */
+    uint8_t kind;   /* enum vh_page_kind, plus the class of a slab */
+    uint8_t order;  /* buddy */
     uint16_t nfree; /* slab */
     uint32_t prev; /* page lists */
     uint32_t next;
@@ -88,13 +89,13 @@ static inline size_t page_span(const struct vh_area *a)
 /* Whether a head is held by a layer above the buddy layer's free lists. */
 static inline bool page_in_use(const struct vh_page *d)
 {
-    return d->kind == VH_PG_BLOCK || d->kind == VH_PG_SLAB;
+    return d->kind >= VH_PG_BLOCK && d->kind <= VH_PG_LAST;
 }
 
 /* Resets a descriptor to NONE with every field zero (P1). */
 static inline void page_clear(struct vh_page *d)
 {
-    *d = (struct vh_page){0, 0, 0, 0, 0, 0, 0};
+    *d = (struct vh_page){0, 0, 0, 0, 0, 0};
 }
 
 static bool page_is_blank(const struct vh_page *d);
@@ -105,7 +106,9 @@ static bool page_is_blank(const struct vh_page *d);
  * index (pagelist_push writes the old head's prev link). */
 static inline bool pagelist_head_ok(uint32_t head, uint32_t npages)
 {
-    return head == VH_NIL || head < npages;
+    /* One compare: VH_NIL + 1 wraps to 0, and npages <= VH_MAX_PAGES keeps
+     * head + 1 from wrapping for every head < npages. */
+    return (uint32_t)(head + 1u) <= npages;
 }
 
 /* Pushes p at the head of the list; p < npages and pagelist_head_ok(*head). */

@@ -8,10 +8,8 @@
 
 VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
 {
-    if (slab_bitmap_inband(c)) {
-        unsigned char *end = page_addr(a, p) + VH_PAGE_SIZE;
-        return (uint64_t *)(void *)(end - slab_bitmap_words(c) * sizeof(uint64_t));
-    }
+    if (slab_bitmap_inband(c))
+        return (uint64_t *)(void *)(page_addr(a, p) + slab_inband_bitmap_offset[c]);
     return &a->pages[p].bits;
 }
 
@@ -19,8 +17,8 @@ VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
  * [lo, hi]. */
 static bool slab_ok(const struct vh_area *a, uint32_t p, unsigned c, size_t lo, size_t hi)
 {
-    return p < a->npages && a->pages[p].kind == VH_PG_SLAB && a->pages[p].order == 0 &&
-           a->pages[p].cls == c && a->pages[p].nfree >= lo && a->pages[p].nfree <= hi;
+    return p < a->npages && a->pages[p].kind == slab_kind(c) && a->pages[p].order == 0 &&
+           a->pages[p].nfree >= lo && a->pages[p].nfree <= hi;
 }
 
 static void slab_init(struct vh_slabs *s)
@@ -171,39 +169,6 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
     return rc;
 }
 
-/* Makes a slab with free objects the head of the empty partial[c]: the
- * cached empty slab if there is one (validated whole first: slab_alloc_quick
- * must then succeed), else a new page. */
-static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c)
-{
-    size_t cap = slab_capacity(c);
-    uint32_t p = s->cached[c];
-    if (p != VH_NIL) {
-        if (!slab_ok(a, p, c, cap, cap) || slab_lowest_free(slab_bitmap(a, p, c), c) >= cap)
-            return VH_ECORRUPT;
-        s->cached[c] = VH_NIL;
-    } else {
-        int rc = slab_page_alloc(s, b, a, 0, &p);
-        if (rc != 0)
-            return rc;
-        struct vh_page *d = &a->pages[p];
-        d->kind = VH_PG_SLAB;
-        d->cls = (uint8_t)c;
-        d->nfree = (uint16_t)cap;
-        d->bits = 0;
-        uint64_t *bits = slab_bitmap(a, p, c);
-        /* The page is poisoned while free, and the compiler may turn the
-         * zeroing loop into a memset call, which ASan checks even when
-         * called from a VH_NO_ASAN function.  Poisoned again just below. */
-        VH_UNPOISON(bits, slab_bitmap_words(c) * sizeof(uint64_t));
-        bitmap_zero(bits, cap);
-        VH_POISON(page_addr(a, p), VH_PAGE_SIZE);
-        s->slot_bytes += cap * slab_class_size(c);
-    }
-    pagelist_push(a->pages, &s->partial[c], p);
-    return VH_OK;
-}
-
 /* Takes free object i of slab p (validated by the caller). */
 VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t p, unsigned c,
                           uint64_t *bits, size_t i)
@@ -214,51 +179,81 @@ VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t 
     return page_addr(a, p) + slab_obj_offset(c, i);
 }
 
-VH_INLINE void *slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c)
+/* Allocation from class c whose partial list is empty: the cached empty
+ * slab (validated whole first) or a new page becomes the current slab, and
+ * its lowest free object is taken (it stays partial: capacity >= 2). */
+static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c,
+                       void **out)
+{
+    size_t cap = slab_capacity(c);
+    uint32_t p = s->cached[c];
+    uint64_t *bits;
+    size_t i = 0;
+    if (p != VH_NIL) {
+        if (!slab_ok(a, p, c, cap, cap))
+            return VH_ECORRUPT;
+        bits = slab_bitmap(a, p, c);
+        i = slab_lowest_free(bits, c);
+        if (i >= cap)
+            return VH_ECORRUPT;
+        s->cached[c] = VH_NIL;
+    } else {
+        int rc = slab_page_alloc(s, b, a, 0, &p);
+        if (rc != 0)
+            return rc;
+        struct vh_page *d = &a->pages[p];
+        d->kind = slab_kind(c);
+        d->nfree = (uint16_t)cap;
+        d->bits = 0;
+        bits = slab_bitmap(a, p, c);
+        /* The page is poisoned while free, and the compiler may turn the
+         * zeroing loop into a memset call, which ASan checks even when
+         * called from a VH_NO_ASAN function.  Poisoned again just below. */
+        VH_UNPOISON(bits, slab_bitmap_words(c) * sizeof(uint64_t));
+        bitmap_zero(bits, cap);
+        VH_POISON(page_addr(a, p), VH_PAGE_SIZE);
+        s->slot_bytes += cap * slab_class_size(c);
+    }
+    pagelist_push(a->pages, &s->partial[c], p);
+    *out = slab_take(s, a, p, c, bits, i);
+    return VH_OK;
+}
+
+VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c, void **out)
 {
     uint32_t p = s->partial[c];
     if (p >= a->npages) /* VH_NIL included */
-        return NULL;
+        return false;
     const struct vh_page *d = &a->pages[p];
-    if (d->kind != VH_PG_SLAB || d->cls != c || d->nfree == 0)
-        return NULL;
+    if (d->kind != slab_kind(c) || d->nfree == 0)
+        return false;
     uint64_t *bits = slab_bitmap(a, p, c);
     size_t i = slab_lowest_free(bits, c);
     if (i >= slab_capacities[c])
-        return NULL;
+        return false;
     /* Becomes full: leaves the partial list (it is the head). */
     if (d->nfree == 1u && pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK)
-        return NULL;
-    return slab_take(s, a, p, c, bits, i);
+        return false;
+    *out = slab_take(s, a, p, c, bits, i);
+    return true;
 }
 
 static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c,
                       void **out)
 {
-    if (s->partial[c] == VH_NIL) {
-        int rc = slab_refill(s, b, a, c);
-        if (rc != VH_OK)
-            return rc;
-    }
+    if (s->partial[c] == VH_NIL)
+        return slab_refill(s, b, a, c, out);
     /* With a current slab, the fast path refuses only a list head or link
      * that fails validation: a corrupted link never turns into an address
      * outside the heap, and nothing has changed. */
-    void *p = slab_alloc_quick(s, a, c);
-    if (p == NULL)
-        return VH_ECORRUPT;
-    *out = p;
-    return VH_OK;
+    return slab_alloc_quick(s, a, c, out) ? VH_OK : VH_ECORRUPT;
 }
 
 VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_t *index)
 {
-    unsigned c = a->pages[p].cls;
-    if (VH_UNLIKELY(c >= VH_NUM_CLASSES))
-        return VH_ECORRUPT;
-    if ((off & (slab_class_size(c) - 1u)) != 0)
-        return VH_EINTERIOR;
+    unsigned c = slab_page_class(&a->pages[p]);
     size_t i = off >> slab_class_shift(c);
-    if (i >= slab_capacities[c])
+    if (slab_obj_offset(c, i) != off || i >= slab_capacities[c])
         return VH_EINTERIOR;
     if (!bitmap_test(slab_bitmap(a, p, c), i))
         return VH_EDOUBLEFREE;
@@ -275,9 +270,12 @@ VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b
                           uint32_t p, unsigned *top)
 {
     const struct vh_page *d = &a->pages[p];
-    unsigned c = d->cls;
-    if (d->nfree + 1u != slab_capacity(c))
-        return VH_ECORRUPT; /* nfree >= cap: more free objects than slots */
+    unsigned c = slab_page_class(d);
+    /* nfree >= cap: more free objects than slots; order != 0: not the
+     * one-page block the buddy layer will take back (nothing else reads a
+     * slab page's order, so the fast paths leave it to here). */
+    if (d->nfree + 1u != slab_capacity(c) || d->order != 0)
+        return VH_ECORRUPT;
     /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
     if (!pagelist_linked(a->pages, a->npages, s->partial[c], p))
         return VH_ECORRUPT;
@@ -289,7 +287,7 @@ static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, c
                            uint32_t p)
 {
     const struct vh_page *d = &a->pages[p];
-    unsigned c = d->cls;
+    unsigned c = slab_page_class(d);
     if (d->nfree + 1u < slab_capacity(c)) /* slab_free_quick */
         return d->nfree != 0 || pagelist_head_ok(s->partial[c], a->npages) ? VH_OK : VH_ECORRUPT;
     unsigned top;
@@ -304,7 +302,7 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
                                 uint32_t p, size_t index)
 {
     struct vh_page *d = &a->pages[p];
-    unsigned c = d->cls;
+    unsigned c = slab_page_class(d);
     size_t cap = slab_capacity(c);
     unsigned top;
     int rc = slab_empty_plan(s, b, a, p, &top);
@@ -327,7 +325,7 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
 VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t index)
 {
     struct vh_page *d = &a->pages[p];
-    unsigned c = d->cls;
+    unsigned c = slab_page_class(d);
     if (d->nfree + 1u >= slab_capacities[c])
         return false; /* empties (or corrupt): slab_free_transition */
     if (d->nfree == 0) { /* full -> partial: becomes the current slab */
@@ -366,10 +364,10 @@ static int slab_check_page(const struct vh_slabs *s, const struct vh_area *a, ui
                            size_t *partial, size_t *used_bytes, size_t *slot_bytes)
 {
     const struct vh_page *d = &a->pages[p];
-    if (d->kind != VH_PG_SLAB)
-        return d->cls != 0 || d->nfree != 0 || d->bits != 0 ? VH_CHECK_DESCRIPTOR : 0;
-    unsigned c = d->cls;
-    if (c >= VH_NUM_CLASSES || d->order != 0)
+    unsigned c = slab_page_class(d);
+    if (c >= VH_NUM_CLASSES)
+        return d->nfree != 0 || d->bits != 0 ? VH_CHECK_DESCRIPTOR : 0;
+    if (d->order != 0)
         return VH_CHECK_DESCRIPTOR;
     size_t cap = slab_capacity(c);
     const uint64_t *bits = slab_bitmap(a, p, c);

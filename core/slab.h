@@ -6,9 +6,9 @@
  * allocated) is the descriptor's bits word when the page holds at most 64
  * objects (classes 64..2048); classes 16 and 32 keep 4 and 2 words at the end
  * of the page, which costs 2 and 1 objects (254 and 127 per page).  All other
- * slab metadata is in the page descriptor: kind SLAB (an order-0 block the
- * buddy layer handed out), cls, nfree, and the prev/next of the partial
- * list.
+ * slab metadata is in the page descriptor: kind SLAB + c (an order-0 block
+ * the buddy layer handed out, and its class), nfree, and the prev/next of
+ * the partial list.
  *
  * Invariants (checked by slab_check), for a slab page p of class c with
  * capacity n = slab_capacity(c):
@@ -20,8 +20,8 @@
  *   S5  used_bytes == sum over slabs of (n - nfree) * (16 << c);
  *       slot_bytes == sum over slabs of n * (16 << c).
  *   S6  the lookup tables in struct vh_slabs equal the functions they cache.
- *   S7  a SLAB page is an order-0 block with cls < VH_NUM_CLASSES; no other
- *       page has cls, nfree or bits set.
+ *   S7  a SLAB page is an order-0 block; no other page has nfree or bits
+ *       set.
  * The head of partial[c] is the class's current slab: allocation takes its
  * lowest free object, so the fast path is one list head, one bitmap word
  * scan and no loop over slabs.
@@ -63,6 +63,11 @@ static const uint16_t slab_capacities[VH_NUM_CLASSES] = {
     VH_CAPACITY(0), VH_CAPACITY(1), VH_CAPACITY(2), VH_CAPACITY(3),
     VH_CAPACITY(4), VH_CAPACITY(5), VH_CAPACITY(6), VH_CAPACITY(7),
 };
+/* Where an in-band bitmap starts in its page (classes with one in-band). */
+static const uint16_t slab_inband_bitmap_offset[2] = {
+    VH_SLAB_ROOM(0), VH_SLAB_ROOM(1),
+};
+_Static_assert(VH_PAGE_SHIFT - 6u - VH_MIN_CLASS_SHIFT == 2u, "classes 0 and 1 keep their bitmaps in band");
 _Static_assert(VH_NUM_CLASSES == 8u && VH_MAX_CLASS_SIZE == 2048u, "the tables above spell out 8 classes");
 
 /* ---- Pure size-class arithmetic (proved by WP; see proofs/). ---- */
@@ -106,7 +111,9 @@ static inline unsigned slab_class_of(size_t size)
     ensures \result <==> VH_INBAND(c); */
 static inline bool slab_bitmap_inband(unsigned c)
 {
-    return (VH_PAGE_SIZE >> slab_class_shift(c)) > BITMAP_WORD_BITS;
+    /* (VH_PAGE_SIZE >> shift) > 64, as one compare of the class: shift + 6
+     * < VH_PAGE_SHIFT (64 == 1 << 6). */
+    return c < VH_PAGE_SHIFT - 6u - VH_MIN_CLASS_SHIFT;
 }
 
 /* Bitmap words of a class-c slab. */
@@ -145,6 +152,19 @@ static inline size_t slab_obj_offset(unsigned c, size_t i)
     return i * slab_class_size(c);
 }
 
+/* The kind byte of a class-c slab page. */
+static inline uint8_t slab_kind(unsigned c)
+{
+    return (uint8_t)(VH_PG_SLAB + c);
+}
+
+/* The class of the slab page d: < VH_NUM_CLASSES for a slab page, anything
+ * else (unsigned wrap-around included) for every other kind. */
+static inline unsigned slab_page_class(const struct vh_page *d)
+{
+    return (unsigned)d->kind - VH_PG_SLAB;
+}
+
 /* ---- Stateful operations. ---- */
 
 static void slab_init(struct vh_slabs *s);
@@ -160,10 +180,10 @@ static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_ar
                       void **out);
 
 /* The fast path of slab_alloc, calling no function: an object from the
- * current slab (which leaves the list if it fills up), or NULL when anything
- * else is needed - a refill, or a descriptor or list link that fails
+ * current slab (which leaves the list if it fills up) in *out, or false when
+ * anything else is needed - a refill, or a descriptor or list link that fails
  * validation; slab_alloc then handles and reports it. */
-VH_INLINE void *slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c);
+VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c, void **out);
 
 /* A buddy block of the given order, giving the cached empty slabs back to the
  * buddy layer first if it has none.  0, BUDDY_ENOMEM or VH_ECORRUPT. */
@@ -191,7 +211,7 @@ static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_are
 /* Object size of the slab page p (a SLAB head with a valid class). */
 static inline size_t slab_object_size(const struct vh_area *a, uint32_t p)
 {
-    return slab_class_size(a->pages[p].cls);
+    return slab_class_size(slab_page_class(&a->pages[p]));
 }
 
 /* Largest free block order once every cached slab is given back (the
