@@ -56,11 +56,11 @@ TEST(checker_reports_each_broken_invariant)
     uint32_t np = h->area.npages;
     EXPECT_CODE(VH_CHECK_HEADER, h->area.npages = 0, h->area.npages = np);
     EXPECT_CODE(VH_CHECK_HEADER, h->area.base += 16, h->area.base -= 16);
-    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].kind = 9, pg[blk].kind = VH_PG_BLOCK);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].kind = VH_PG_LAST + 1, pg[blk].kind = VH_PG_BLOCK);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].order = 12, pg[blk].order = 3);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].nfree = 1, pg[blk].nfree = 0);
-    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[small].cls = 8, pg[small].cls = 0);
-    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].cls = 1, pg[blk].cls = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[small].kind = VH_PG_LAST + 1, pg[small].kind = slab_kind(0));
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].bits = 1, pg[blk].bits = 0);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].kind = VH_PG_BLOCK, pg[blk + 1].kind = VH_PG_NONE);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk].order = 2, pg[blk].order = 3);  /* leaves pages uncovered */
     EXPECT_CODE(VH_CHECK_TILING, pg[f3 + 1].next = 5, pg[f3 + 1].next = 0);

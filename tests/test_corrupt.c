@@ -180,6 +180,17 @@ TEST(corrupt_error_paths_change_nothing)
     pg[q].prev = t.h->area.npages + 3; /* broken back link */
     CHECK(free_refused(&t, b, VH_ECORRUPT));
     pg[q].prev = prev;
+    /* B's order, aligned and inside the area as order 1: returning it would
+     * also free its free buddy.  A slab's order is checked when its page
+     * goes back to the buddy layer. */
+    uint32_t pb = pg_of(&t, b);
+    pg[pb].order = 1;
+    CHECK(free_refused(&t, b, VH_ECORRUPT));
+    pg[pb].order = 0;
+    /* A kind byte that is no kind (one past the last slab class). */
+    pg[pb].kind = VH_PG_LAST + 1u;
+    CHECK(free_refused(&t, b, VH_ECORRUPT));
+    pg[pb].kind = slab_kind(5);
     CHECK_EQ(vh_check(t.h), 0);
     CHECK_EQ(vh_free(t.h, b), 0);
     CHECK_EQ(vh_check(t.h), 0);
