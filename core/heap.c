@@ -100,6 +100,7 @@ VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
 
 /* A live block found by heap_locate. */
 struct vh_loc {
+    char *at;      /* its address, from the page area (== the pointer located) */
     uint32_t page;
     bool slab;
     size_t index;  /* slab: object index */
@@ -107,7 +108,10 @@ struct vh_loc {
 };
 
 /* Classifies ptr: VH_OK and *loc for the start of a live block, otherwise the
- * error vh_free reports. */
+ * error vh_free reports.  The one place a caller's pointer meets the page
+ * area: it is only converted to an offset from the base and compared; every
+ * access the core then makes goes through loc->at, an address computed from
+ * the base and the checked offset. */
 VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
 {
     /* One compare: below base, u - base wraps past every span. */
@@ -121,6 +125,7 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
         int rc = slab_locate(&h->area, p, in_page, &loc->index);
         if (rc != VH_OK)
             return rc;
+        loc->at = &h->area.base[p].bytes[in_page];
         loc->page = p;
         loc->slab = true;
         loc->usable = slab_object_size(&h->area, p);
@@ -134,6 +139,7 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
             return VH_ECORRUPT;
         if (in_page != 0)
             return VH_EINTERIOR;
+        loc->at = h->area.base[p].bytes;
         loc->page = p;
         loc->slab = false;
         loc->index = 0;
@@ -230,7 +236,7 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
     h->self = h;
     h->region = (unsigned char *)region;
     h->region_size = size;
-    h->area = (struct vh_area){(unsigned char *)l.base, pages, l.npages};
+    h->area = (struct vh_area){(union vh_page_data *)l.base, pages, l.npages};
     buddy_init(&h->buddy, &h->area);
     slab_init(&h->slabs);
     h->hooks = hooks != NULL ? *hooks : (vh_hooks){NULL, NULL, NULL, NULL, NULL};
@@ -325,8 +331,7 @@ int vh_free(vh_heap *h, void *ptr)
 
 /* In place when size fits the block, or a buddy block can grow into free
  * upper buddies; *rc = BUDDY_ENOMEM when it cannot stay in place. */
-static void *realloc_in_place_unsafe(vh_heap *h, void *ptr, const struct vh_loc *loc, size_t size,
-                                     int *rc)
+static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_t size, int *rc)
 {
     *rc = VH_OK;
     if (loc->slab) {
@@ -334,9 +339,9 @@ static void *realloc_in_place_unsafe(vh_heap *h, void *ptr, const struct vh_loc 
             *rc = BUDDY_ENOMEM;
             return NULL;
         }
-        VH_POISON(ptr, loc->usable);
-        VH_UNPOISON(ptr, size);
-        return ptr;
+        VH_POISON(loc->at, loc->usable);
+        VH_UNPOISON(loc->at, size);
+        return loc->at;
     }
     unsigned k = h->area.pages[loc->page].order;
     unsigned nk = buddy_order_for_size(size);
@@ -352,9 +357,9 @@ static void *realloc_in_place_unsafe(vh_heap *h, void *ptr, const struct vh_loc 
         return NULL;
     size_t usable = VH_PAGE_SIZE << nk;
     h->block_bytes = h->block_bytes - loc->usable + usable;
-    VH_POISON(ptr, usable > loc->usable ? usable : loc->usable);
-    VH_UNPOISON(ptr, size);
-    return ptr;
+    VH_POISON(loc->at, usable > loc->usable ? usable : loc->usable);
+    VH_UNPOISON(loc->at, size);
+    return loc->at;
 }
 
 /* In place if it can be, else allocate, copy, free; the free of the old
@@ -366,7 +371,7 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     *rc = heap_locate(h, ptr, &loc);
     if (*rc != VH_OK)
         return NULL;
-    void *out = realloc_in_place_unsafe(h, ptr, &loc, size, rc);
+    void *out = realloc_in_place_unsafe(h, &loc, size, rc);
     if (*rc != BUDDY_ENOMEM)
         return out;
     unsigned top;
@@ -378,8 +383,8 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     if (out == NULL)
         return NULL;
     size_t keep = loc.usable < size ? loc.usable : size;
-    VH_UNPOISON(ptr, loc.usable);
-    __builtin_memcpy(out, ptr, keep);
+    VH_UNPOISON(loc.at, loc.usable);
+    __builtin_memcpy(out, loc.at, keep);
     /* Validated above; the allocation in between changed the heap only in
      * validated ways, so this free succeeds (VH_ASSERT). */
     int freed = free_unsafe(h, ptr);

@@ -58,10 +58,20 @@ struct vh_page {
     _Alignas(8) uint64_t bits; /* slab; 24-byte descriptors on 32-bit targets too */
 };
 
+/* The contents of one page: user bytes, and for slabs of the classes that
+ * keep their bitmap in band, the bitmap words at its end.  One type for
+ * both views, so that objects and bitmap words are both addressed from the
+ * page area without a pointer cast: the C semantics of a union, and what
+ * WP's typed memory model can follow (proofs/README.md). */
+union vh_page_data {
+    char bytes[VH_PAGE_SIZE];
+    uint64_t words[VH_PAGE_SIZE / sizeof(uint64_t)];
+};
+
 /* The page area: fixed by vh_init, never changed after. */
 struct vh_area {
-    unsigned char *base;   /* address of page 0, VH_PAGE_SIZE aligned */
-    struct vh_page *pages; /* npages descriptors */
+    union vh_page_data *base; /* page 0, VH_PAGE_SIZE aligned */
+    struct vh_page *pages;    /* npages descriptors */
     uint32_t npages;
 };
 
@@ -75,9 +85,9 @@ static inline size_t page_offset(uint32_t p)
 }
 
 /* Address of page p. */
-static inline unsigned char *page_addr(const struct vh_area *a, uint32_t p)
+static inline char *page_addr(const struct vh_area *a, uint32_t p)
 {
-    return a->base + page_offset(p);
+    return a->base[p].bytes;
 }
 
 /* Bytes spanned by the whole page area. */

@@ -9,7 +9,7 @@
 VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
 {
     if (slab_bitmap_inband(c))
-        return (uint64_t *)(void *)(page_addr(a, p) + slab_inband_bitmap_offset[c]);
+        return &a->base[p].words[slab_inband_bitmap_word[c]];
     return &a->pages[p].bits;
 }
 
@@ -176,7 +176,7 @@ VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t 
     bitmap_set(bits, i);
     a->pages[p].nfree--;
     s->used_bytes += slab_class_size(c);
-    return page_addr(a, p) + slab_obj_offset(c, i);
+    return &a->base[p].bytes[slab_obj_offset(c, i)];
 }
 
 /* Allocation from class c whose partial list is empty: the cached empty

@@ -63,9 +63,10 @@ static const uint16_t slab_capacities[VH_NUM_CLASSES] = {
     VH_CAPACITY(0), VH_CAPACITY(1), VH_CAPACITY(2), VH_CAPACITY(3),
     VH_CAPACITY(4), VH_CAPACITY(5), VH_CAPACITY(6), VH_CAPACITY(7),
 };
-/* Where an in-band bitmap starts in its page (classes with one in-band). */
-static const uint16_t slab_inband_bitmap_offset[2] = {
-    VH_SLAB_ROOM(0), VH_SLAB_ROOM(1),
+/* The word of its page where an in-band bitmap starts (the classes that
+ * keep one in band). */
+static const uint16_t slab_inband_bitmap_word[2] = {
+    VH_SLAB_ROOM(0) / 8u, VH_SLAB_ROOM(1) / 8u,
 };
 _Static_assert(VH_PAGE_SHIFT - 6u - VH_MIN_CLASS_SHIFT == 2u, "classes 0 and 1 keep their bitmaps in band");
 _Static_assert(VH_NUM_CLASSES == 8u && VH_MAX_CLASS_SIZE == 2048u, "the tables above spell out 8 classes");

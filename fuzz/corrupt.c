@@ -401,7 +401,7 @@ static bool setup(struct vhf_reader *r)
 #endif
     C.h = vh_init(C.region, C.size, su.hooks == VHF_HOOKS_NONE ? NULL : &by_mode[su.hooks]);
     REQUIRE(C.h != NULL, "vh_init refused %zu bytes", C.size);
-    C.base = C.h->area.base;
+    C.base = (unsigned char *)C.h->area.base->bytes;
     C.npages = C.h->area.npages;
     C.span = (size_t)C.npages * VH_PAGE_SIZE;
     return true;

@@ -28,7 +28,7 @@ static bool busy_heap(struct th_heap *t, void **keep)
 
 static uint32_t page_of(struct th_heap *t, void *p)
 {
-    return (uint32_t)(((unsigned char *)p - t->h->area.base) >> 12);
+    return (uint32_t)(((char *)p - page_addr(&t->h->area, 0)) >> 12);
 }
 
 #define EXPECT_CODE(code, mutate, restore)                                                         \
@@ -55,7 +55,9 @@ TEST(checker_reports_each_broken_invariant)
     EXPECT_CODE(VH_CHECK_HEADER, h->magic ^= 1, h->magic ^= 1);
     uint32_t np = h->area.npages;
     EXPECT_CODE(VH_CHECK_HEADER, h->area.npages = 0, h->area.npages = np);
-    EXPECT_CODE(VH_CHECK_HEADER, h->area.base += 16, h->area.base -= 16);
+    union vh_page_data *base0 = h->area.base;
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.base = (union vh_page_data *)(void *)(base0->bytes + 16),
+                h->area.base = base0);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].kind = VH_PG_LAST + 1, pg[blk].kind = VH_PG_BLOCK);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].order = 12, pg[blk].order = 3);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].nfree = 1, pg[blk].nfree = 0);
@@ -90,7 +92,7 @@ TEST(checker_reports_each_broken_invariant)
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].bits ^= 1u << 5, pg[part].bits ^= 1u << 5);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].nfree--, pg[part].nfree++);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[small].bits = 1, pg[small].bits = 0);
-    uint64_t *inband = (uint64_t *)(void *)(h->area.base + ((size_t)small << 12) + 4064);
+    uint64_t *inband = &h->area.base[small].words[4064 / 8];
     VH_UNPOISON(inband, 32);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, inband[3] |= 1ull << 63, inband[3] &= ~(1ull << 63)); /* bit 255 >= 254 */
     VH_POISON(inband, 32);
@@ -200,8 +202,8 @@ TEST(checker_reports_descriptor_and_list_details)
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[5] = part, h->slabs.cached[5] = cached);
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[2] = part, h->slabs.cached[2] = VH_NIL);
     /* Header geometry. */
-    unsigned char *base = h->area.base;
-    EXPECT_CODE(VH_CHECK_HEADER, h->area.base = base + 4096 * 4096, h->area.base = base);
+    union vh_page_data *base = h->area.base;
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.base = base + 4096, h->area.base = base);
     size_t rs = h->region_size;
     EXPECT_CODE(VH_CHECK_HEADER, h->region_size = 4096, h->region_size = rs);
     struct vh_page *pages = h->area.pages;

@@ -10,7 +10,7 @@
 
 static uint32_t pg_of(const struct th_heap *t, const void *p)
 {
-    return (uint32_t)(((const unsigned char *)p - t->h->area.base) >> 12);
+    return (uint32_t)(((const char *)p - page_addr(&t->h->area, 0)) >> 12);
 }
 
 /* vh_free(ptr) reports code and changes nothing but the error counter. */
@@ -84,7 +84,8 @@ TEST(corrupt_list_heads_are_range_checked)
      * list's only entry (no write through the broken index). */
     t.h->buddy.free_head[3] = 0xFFFFFFF0u;
     unsigned char *blk = vh_alloc(t.h, 5000);
-    CHECK(blk != NULL && blk >= t.h->area.base && blk + 8192 <= t.h->area.base + page_span(&t.h->area));
+    char *area0 = page_addr(&t.h->area, 0);
+    CHECK(blk != NULL && (char *)blk >= area0 && (char *)blk + 8192 <= area0 + page_span(&t.h->area));
     CHECK(t.h->buddy.free_head[3] < t.h->area.npages);
     CHECK_EQ(vh_check(t.h), 0);
     CHECK_EQ(vh_free(t.h, blk), 0);
@@ -123,7 +124,7 @@ TEST(corrupt_header_is_refused_and_no_hook_runs)
     void *p = vh_alloc(t.h, 64);
     CHECK(p != NULL);
     /* One flipped bit in the page base, in the page count, in each hook. */
-    unsigned char **base = &t.h->area.base;
+    union vh_page_data **base = &t.h->area.base;
     uint32_t *npages = &t.h->area.npages;
     void (**lock)(void *) = &t.h->hooks.lock;
     void (**on_error)(void *, int, const void *) = &t.h->hooks.on_error;
