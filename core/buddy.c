@@ -12,7 +12,7 @@ VH_INLINE void free_push(struct vh_buddy *b, const struct vh_area *a, uint32_t p
 {
     a->pages[p].kind = VH_PG_FREE;
     a->pages[p].order = (uint8_t)k;
-    pagelist_push(a->pages, &b->free_head[k], p);
+    pagelist_push(a->pages, &b->free_head[k], p) /*@ ghost (a->npages) */;
     b->free_mask |= (uint32_t)1 << k;
 }
 
@@ -22,7 +22,7 @@ VH_INLINE void free_push(struct vh_buddy *b, const struct vh_area *a, uint32_t p
 VH_INLINE void free_unlink_bit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k,
                                uint32_t bit)
 {
-    pagelist_unlink_linked(a->pages, &b->free_head[k], p);
+    pagelist_unlink_linked(a->pages, &b->free_head[k], p) /*@ ghost (a->npages) */;
     if (b->free_head[k] == VH_NIL)
         b->free_mask &= ~bit;
 }

@@ -9,6 +9,7 @@ static bool page_is_blank(const struct vh_page *d)
 }
 
 VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)
+    /*@ ghost (uint32_t npages) */
 {
     uint32_t old = *head;
     pages[p].prev = VH_NIL;
@@ -32,6 +33,7 @@ VH_INLINE bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uin
 }
 
 VH_INLINE void pagelist_unlink_linked(struct vh_page *pages, uint32_t *head, uint32_t p)
+    /*@ ghost (uint32_t npages) */
 {
     uint32_t prev = pages[p].prev, next = pages[p].next;
     if (prev == VH_NIL)
@@ -48,7 +50,7 @@ VH_INLINE int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *
 {
     if (!pagelist_linked(pages, npages, *head, p))
         return VH_ECORRUPT;
-    pagelist_unlink_linked(pages, head, p);
+    pagelist_unlink_linked(pages, head, p) /*@ ghost (npages) */;
     return VH_OK;
 }
 
@@ -57,6 +59,9 @@ static bool pagelist_check(const struct vh_page *pages, uint32_t npages, uint32_
 {
     uint32_t n = 0, prev = VH_NIL;
     /* At most max + 1 steps: a cycle shows as a list longer than max. */
+    /*@ loop invariant 0 <= n <= max;
+        loop assigns q, n, prev;
+        loop variant max - n; */
     for (uint32_t q = head; q != VH_NIL; q = pages[q].next) {
         if (q >= npages || n >= max || pages[q].prev != prev)
             return false;

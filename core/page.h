@@ -75,6 +75,18 @@ struct vh_area {
     uint32_t npages;
 };
 
+/*@ // The page area as the proofs see it (proofs/README.md): n descriptors
+    // and n pages of valid memory, apart from each other and from the
+    // struct that holds their addresses.  Nothing is said about what the
+    // descriptors or the pages hold: any bytes.
+    predicate valid_pages(struct vh_page *pages, integer n) =
+      1 <= n <= VH_MAX_PAGES && \valid(pages + (0 .. n - 1));
+    predicate valid_area(struct vh_area *a) =
+      \valid_read(a) && valid_pages(a->pages, a->npages) &&
+      \valid(a->base + (0 .. a->npages - 1)) &&
+      \separated(a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+*/
+
 /* Byte offset of page p from base. */
 /*@ assigns \nothing;
     ensures \result == p * VH_PAGE_SIZE;
@@ -85,60 +97,132 @@ static inline size_t page_offset(uint32_t p)
 }
 
 /* Address of page p. */
+/*@ requires valid_area(a) && p < a->npages;
+    assigns \nothing;
+    ensures \result == &a->base[p].bytes[0]; */
 static inline char *page_addr(const struct vh_area *a, uint32_t p)
 {
     return a->base[p].bytes;
 }
 
 /* Bytes spanned by the whole page area. */
+/*@ requires \valid_read(a);
+    assigns \nothing;
+    ensures \result == a->npages * VH_PAGE_SIZE; */
 static inline size_t page_span(const struct vh_area *a)
 {
     return page_offset(a->npages);
 }
 
 /* Whether a head is held by a layer above the buddy layer's free lists. */
+/*@ requires \valid_read(d);
+    assigns \nothing;
+    ensures \result <==> VH_PG_BLOCK <= d->kind <= VH_PG_LAST; */
 static inline bool page_in_use(const struct vh_page *d)
 {
     return d->kind >= VH_PG_BLOCK && d->kind <= VH_PG_LAST;
 }
 
 /* Resets a descriptor to NONE with every field zero (P1). */
+/*@ requires \valid(d);
+    assigns *d;
+    ensures d->kind == VH_PG_NONE && d->order == 0 && d->nfree == 0 && d->prev == 0 &&
+            d->next == 0 && d->bits == 0; */
 static inline void page_clear(struct vh_page *d)
 {
-    *d = (struct vh_page){0, 0, 0, 0, 0, 0};
+    d->kind = VH_PG_NONE;
+    d->order = 0;
+    d->nfree = 0;
+    d->prev = 0;
+    d->next = 0;
+    d->bits = 0;
 }
 
+/* Whether d is all zero (a NONE descriptor, P1). */
+/*@ requires \valid_read(d);
+    assigns \nothing;
+    ensures \result <==> d->kind == VH_PG_NONE && d->order == 0 && d->nfree == 0 && d->prev == 0 &&
+                         d->next == 0 && d->bits == 0; */
 static bool page_is_blank(const struct vh_page *d);
 
 /* ---- Page lists (buddy free lists and slab partial lists). ---- */
 
 /* Whether a list head read from memory may be pushed onto: VH_NIL or a page
  * index (pagelist_push writes the old head's prev link). */
+/*@ requires npages <= VH_MAX_PAGES;
+    assigns \nothing;
+    ensures \result <==> head == VH_NIL || head < npages; */
 static inline bool pagelist_head_ok(uint32_t head, uint32_t npages)
 {
     /* One compare: VH_NIL + 1 wraps to 0, and npages <= VH_MAX_PAGES keeps
      * head + 1 from wrapping for every head < npages. */
-    return (uint32_t)(head + 1u) <= npages;
+    uint32_t next = (uint32_t)(head + 1u);
+    //@ assert head == VH_NIL ==> next == 0;
+    //@ assert head != VH_NIL ==> next == head + 1;
+    return next <= npages;
 }
 
-/* Pushes p at the head of the list; p < npages and pagelist_head_ok(*head). */
-VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p);
+/*@ // What list surgery needs of a page's links to stay inside the array
+    // (pagelist_linked checks more), and that every link it writes keeps it.
+    predicate links_ok{L}(struct vh_page *pages, integer npages, integer p) =
+      (pages[p].prev == VH_NIL || pages[p].prev < npages) &&
+      (pages[p].next == VH_NIL || pages[p].next < npages);
+    predicate links_kept{L1, L2}(struct vh_page *pages, integer npages) =
+      \forall integer i; 0 <= i < npages ==>
+        (\at(pages[i].prev, L2) == \at(pages[i].prev, L1) || \at(pages[i].prev, L2) == VH_NIL ||
+         \at(pages[i].prev, L2) < npages) &&
+        (\at(pages[i].next, L2) == \at(pages[i].next, L1) || \at(pages[i].next, L2) == VH_NIL ||
+         \at(pages[i].next, L2) < npages);
+*/
 
-/* Whether p's neighbours (or the list head) point back at p, each index in
- * range: what pagelist_unlink_linked needs. */
+/* Pushes p at the head of the list; p < npages and pagelist_head_ok(*head).
+ * (npages is a ghost parameter: the contract's, not the code's.) */
+/*@ requires valid_pages(pages, npages) && p < npages;
+    requires \valid(head) && \separated(head, pages + (0 .. npages - 1));
+    requires *head == VH_NIL || *head < npages;
+    assigns *head, pages[0 .. npages - 1].prev, pages[0 .. npages - 1].next;
+    ensures links_kept{Pre, Post}(pages, npages) && links_ok(pages, npages, p);
+    ensures *head == p && pages[p].next == \old(*head); */
+VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)
+    /*@ ghost (uint32_t npages) */;
+
+/*@ predicate vh_linked{L}(struct vh_page *pages, integer npages, integer head, integer p) =
+      (pages[p].prev == VH_NIL ? head == p
+                               : pages[p].prev < npages && pages[pages[p].prev].next == p) &&
+      (pages[p].next == VH_NIL || (pages[p].next < npages && pages[pages[p].next].prev == p));
+*/
+/*@ requires valid_pages(pages, npages) && p < npages;
+    assigns \nothing;
+    ensures \result <==> vh_linked(pages, npages, head, p); */
 VH_INLINE bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uint32_t head,
                                uint32_t p);
 
 /* Unlinks p, whose links pagelist_linked validated. */
-VH_INLINE void pagelist_unlink_linked(struct vh_page *pages, uint32_t *head, uint32_t p);
+/*@ requires valid_pages(pages, npages) && p < npages && links_ok(pages, npages, p);
+    requires \valid(head) && \separated(head, pages + (0 .. npages - 1));
+    assigns *head, pages[0 .. npages - 1].prev, pages[0 .. npages - 1].next;
+    ensures links_kept{Pre, Post}(pages, npages) && links_ok(pages, npages, p);
+    ensures \old(*head) == p ==> *head == VH_NIL || *head < npages; */
+VH_INLINE void pagelist_unlink_linked(struct vh_page *pages, uint32_t *head, uint32_t p)
+    /*@ ghost (uint32_t npages) */;
 
 /* Unlinks p after checking its links; VH_ECORRUPT and nothing changed if
  * they are broken. */
+/*@ requires valid_pages(pages, npages) && p < npages;
+    requires \valid(head) && \separated(head, pages + (0 .. npages - 1));
+    assigns *head, pages[0 .. npages - 1].prev, pages[0 .. npages - 1].next;
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_ECORRUPT ==> *head == \old(*head) &&
+      \forall integer i; 0 <= i < npages ==> pages[i] == \old(pages[i]); */
 VH_INLINE int pagelist_unlink(struct vh_page *pages, uint32_t npages, uint32_t *head, uint32_t p);
 
 /* P2 for the list at head, of at most max entries: true with *count set to
  * its length, false if it is broken (out of range, bad back link, longer
  * than max, which is how a cycle shows). */
+/*@ requires valid_pages(pages, npages) && \valid(count);
+    requires \separated(count, pages + (0 .. npages - 1));
+    assigns *count;
+    ensures \result ==> *count <= max; */
 static bool pagelist_check(const struct vh_page *pages, uint32_t npages, uint32_t head,
                            uint32_t max, uint32_t *count);
 

@@ -214,7 +214,7 @@ static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_a
         VH_POISON(page_addr(a, p), VH_PAGE_SIZE);
         s->slot_bytes += cap * slab_class_size(c);
     }
-    pagelist_push(a->pages, &s->partial[c], p);
+    pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
     *out = slab_take(s, a, p, c, bits, i);
     return VH_OK;
 }
@@ -309,7 +309,7 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
     if (rc != VH_OK)
         return rc;
     bool release = s->cached[c] != VH_NIL;
-    pagelist_unlink_linked(a->pages, &s->partial[c], p);
+    pagelist_unlink_linked(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
     s->used_bytes -= slab_class_size(c);
     if (!release) {
         bitmap_clear(slab_bitmap(a, p, c), index);
@@ -331,7 +331,7 @@ VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint
     if (d->nfree == 0) { /* full -> partial: becomes the current slab */
         if (!pagelist_head_ok(s->partial[c], a->npages))
             return false; /* slab_free_transition reports it */
-        pagelist_push(a->pages, &s->partial[c], p);
+        pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
     }
     bitmap_clear(slab_bitmap(a, p, c), index);
     d->nfree++;
