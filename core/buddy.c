@@ -103,12 +103,12 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
     return 0;
 }
 
-/* How far the block of order k0 at p merges: the order of the merged block
- * (*top), checking that every buddy it would absorb is correctly linked into
- * its free list.  Changes nothing.  Every such buddy lies inside the heap by
- * construction (its parent fits). */
+/* How far the block of order k0 at p merges: fills *m, checking that every
+ * buddy it would absorb is correctly linked into its free list.  Changes
+ * nothing.  Every such buddy lies inside the heap by construction (its
+ * parent fits). */
 static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k0,
-                        unsigned *top)
+                        struct vh_merge *m)
 {
     unsigned k = k0;
     uint32_t span = buddy_order_pages(k0), npages = a->npages;
@@ -124,47 +124,50 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
             break;
         if (!pagelist_linked(a->pages, npages, b->free_head[k], q))
             return VH_ECORRUPT;
+        m->absorbed[k] = q;
         p = parent;
         span *= 2u;
         k++;
     }
-    *top = k;
+    m->order = k0;
+    m->top = k;
+    m->head = p;
     return VH_OK;
 }
 
-static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned *top)
+static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p,
+                           struct vh_merge *m)
 {
     VH_ASSERT(buddy_head_ok(a, p) && page_in_use(&a->pages[p]));
-    int rc = merge_extent(b, a, p, a->pages[p].order, top);
+    int rc = merge_extent(b, a, p, a->pages[p].order, m);
     if (rc != VH_OK)
         return rc;
-    return pagelist_head_ok(b->free_head[*top], a->npages) ? VH_OK : VH_ECORRUPT;
+    return pagelist_head_ok(b->free_head[m->top], a->npages) ? VH_OK : VH_ECORRUPT;
 }
 
-static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned top)
+static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p,
+                              const struct vh_merge *m)
 {
-    unsigned k0 = a->pages[p].order;
-    uint32_t span = buddy_order_pages(k0);
     /* Absorb the buddies; only the merged head stays marked. */
-    b->free_pages += span;
+    b->free_pages += buddy_order_pages(m->order);
     page_clear(&a->pages[p]);
-    for (unsigned k = k0; k < top; k++) {
-        uint32_t q = p ^ span; /* buddy_of(p, k); span is also order k's mask bit */
-        free_unlink_bit(b, a, q, k, span);
+    uint32_t bit = buddy_order_pages(m->order);
+    for (unsigned k = m->order; k < m->top; k++) {
+        uint32_t q = m->absorbed[k];
+        free_unlink_bit(b, a, q, k, bit); /* bit: order k's mask bit, 1 << k */
         page_clear(&a->pages[q]);
-        p &= ~span; /* buddy_parent(p, k) */
-        span *= 2u;
+        bit *= 2u;
     }
-    free_push(b, a, p, top);
+    free_push(b, a, m->head, m->top);
 }
 
 static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p)
 {
-    unsigned top;
-    int rc = buddy_free_plan(b, a, p, &top);
+    struct vh_merge m;
+    int rc = buddy_free_plan(b, a, p, &m);
     if (rc != VH_OK)
         return rc;
-    buddy_free_commit(b, a, p, top);
+    buddy_free_commit(b, a, p, &m);
     return VH_OK;
 }
 

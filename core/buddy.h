@@ -104,10 +104,42 @@ static inline bool buddy_fits(uint32_t p, unsigned k, uint32_t npages)
     return p <= npages && npages - p >= buddy_order_pages(k);
 }
 
+/* What freeing an in-use block will do, found by buddy_free_plan without
+ * changing anything: the block of order `order` merges with the free
+ * buddies absorbed[order .. top-1] (absorbed[k] of order k, each checked
+ * linked into its list) into the free block of order top at head.
+ * buddy_free_commit replays it and recomputes nothing. */
+struct vh_merge {
+    unsigned order, top;
+    uint32_t head;
+    uint32_t absorbed[VH_MAX_ORDER];
+};
+
 /* ---- Stateful operations, on the area's descriptors. ---- */
+
+/*@ // The buddy state beside a valid area (proofs/README.md): its header
+    // words may hold anything, so every index read from them is checked.
+    predicate valid_buddy(struct vh_buddy *b, struct vh_area *a) =
+      valid_area(a) && \valid(b) &&
+      \separated(b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    // What buddy_head_ok checks of an in-use head p.
+    predicate head_ok{L}(struct vh_area *a, integer p) =
+      0 <= p < a->npages && a->pages[p].order <= VH_MAX_ORDER &&
+      VH_ALIGNED(p, a->pages[p].order) && VH_INSIDE(p, a->pages[p].order, a->npages);
+    predicate pages_unchanged{L1, L2}(struct vh_area *a) =
+      \forall integer i; 0 <= i < \at(a->npages, L1) ==> \at(a->pages[i], L1) == \at(a->pages[i], L2);
+    // A recorded merge the commit can replay inside the area.
+    predicate merge_ok{L}(struct vh_buddy *b, struct vh_area *a, struct vh_merge *m) =
+      m->order <= m->top <= VH_MAX_ORDER && m->head < a->npages &&
+      (b->free_head[m->top] == VH_NIL || b->free_head[m->top] < a->npages) &&
+      \forall integer k; m->order <= k < m->top ==>
+        m->absorbed[k] < a->npages && links_ok(a->pages, a->npages, m->absorbed[k]);
+*/
 
 /* Carves [0, npages) into the largest aligned blocks; descriptors must be
  * blank. */
+/*@ requires valid_buddy(b, a);
+    assigns *b, a->pages[0 .. a->npages - 1]; */
 static void buddy_init(struct vh_buddy *b, const struct vh_area *a);
 
 /* Returned (positive, never escapes the core) when no free block fits. */
@@ -116,11 +148,22 @@ static void buddy_init(struct vh_buddy *b, const struct vh_area *a);
 /* Takes a block of the given order (splitting a larger one); marks its head
  * BLOCK.  0 with *out set, BUDDY_ENOMEM, or VH_ECORRUPT when a popped entry
  * fails validation (nothing changed). */
+/*@ requires valid_buddy(b, a) && \valid(out);
+    requires \separated(out, b, a, a->pages + (0 .. a->npages - 1));
+    assigns *b, a->pages[0 .. a->npages - 1], *out;
+    ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> order <= VH_MAX_ORDER && *out < a->npages &&
+      VH_ALIGNED(*out, order) && VH_INSIDE(*out, order, a->npages) &&
+      a->pages[*out].kind == VH_PG_BLOCK && a->pages[*out].order == order;
+    ensures \result != VH_OK ==> *b == \old(*b) && *out == \old(*out) && pages_unchanged{Pre, Post}(a); */
 static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned order, uint32_t *out);
 
 /* Whether p < npages heads a block whose order, read from memory, is a
  * buddy order, aligned and inside the area: then so is every page of the
  * block.  What every caller of buddy_free and buddy_free_plan checked. */
+/*@ requires valid_area(a) && p < a->npages;
+    assigns \nothing;
+    ensures \result <==> head_ok(a, p); */
 static inline bool buddy_head_ok(const struct vh_area *a, uint32_t p)
 {
     unsigned k = a->pages[p].order;
@@ -132,34 +175,72 @@ static inline bool buddy_head_ok(const struct vh_area *a, uint32_t p)
  * cleared whatever its kind.  VH_ECORRUPT (nothing changed) if a free list
  * it meets is found broken.
  * Two phases, for callers that must validate more before changing
- * anything: buddy_free_plan validates and finds the order *top of the
- * merged block, changing nothing; buddy_free_commit then cannot fail. */
+ * anything: buddy_free_plan validates and records the merge in *m,
+ * changing nothing; buddy_free_commit then cannot fail. */
+/*@ requires valid_buddy(b, a) && head_ok(a, p);
+    assigns *b, a->pages[0 .. a->npages - 1];
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result != VH_OK ==> *b == \old(*b) && pages_unchanged{Pre, Post}(a); */
 static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p);
-static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned *top);
-static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned top);
+/*@ requires valid_buddy(b, a) && head_ok(a, p) && \valid(m);
+    requires \separated(m, b, a, a->pages + (0 .. a->npages - 1));
+    assigns *m;
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> merge_ok(b, a, m) && m->order == a->pages[p].order; */
+static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, uint32_t p,
+                           struct vh_merge *m);
+/*@ requires valid_buddy(b, a) && p < a->npages && \valid_read(m) && merge_ok(b, a, m);
+    requires \separated(m, b, a, a->pages + (0 .. a->npages - 1));
+    assigns *b, a->pages[0 .. a->npages - 1]; */
+static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p,
+                              const struct vh_merge *m);
 
 /* Whether every free-list head is VH_NIL or a page, and the lists of orders
  * >= order that free_mask calls empty are empty (B4): what the reclaim path
  * needs so that, after giving blocks back, buddy_alloc pops only blocks it
  * made itself. */
+/*@ requires valid_buddy(b, a);
+    assigns \nothing;
+    ensures \result ==> \forall integer k; 0 <= k <= VH_MAX_ORDER ==>
+      b->free_head[k] == VH_NIL || b->free_head[k] < a->npages; */
 static bool buddy_heads_ok(const struct vh_buddy *b, const struct vh_area *a, unsigned order);
 
 /* In place: the BLOCK at p shrinks to new_order < its order, returning the
  * upper halves as free blocks.  VH_ECORRUPT (nothing changed) if a list it
  * pushes onto has a broken head. */
+/*@ requires valid_buddy(b, a) && head_ok(a, p) && new_order < a->pages[p].order;
+    assigns *b, a->pages[0 .. a->npages - 1];
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> a->pages[p].order == new_order && head_ok(a, p) &&
+                                 a->pages[p].kind == \old(a->pages[p].kind);
+    ensures \result != VH_OK ==> *b == \old(*b) && pages_unchanged{Pre, Post}(a); */
 static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned new_order);
 
 /* In place: the BLOCK at p grows to new_order by absorbing free upper
  * buddies.  BUDDY_ENOMEM (nothing changed) when they are not all free. */
+/*@ requires valid_buddy(b, a) && head_ok(a, p) && new_order > a->pages[p].order;
+    assigns *b, a->pages[0 .. a->npages - 1];
+    ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> a->pages[p].order == new_order && head_ok(a, p) &&
+                                 a->pages[p].kind == \old(a->pages[p].kind);
+    ensures \result != VH_OK ==> *b == \old(*b) && pages_unchanged{Pre, Post}(a); */
 static int buddy_grow(struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned new_order);
 
 /* Largest order with a free block, or -1 when there is none. */
+/*@ requires \valid_read(b);
+    assigns \nothing;
+    ensures -1 <= \result <= 31; */
 static int buddy_largest_free_order(const struct vh_buddy *b);
 
 /* Whether q heads a free block of order k. */
+/*@ requires valid_area(a) && q < a->npages;
+    assigns \nothing;
+    ensures \result <==> a->pages[q].kind == VH_PG_FREE && a->pages[q].order == k; */
 static bool buddy_is_free_head(const struct vh_area *a, uint32_t q, unsigned k);
 
 /* Checks B1..B5; 0 or a VH_CHECK_* code. */
+/*@ requires valid_buddy(b, a);
+    assigns \nothing; */
 static int buddy_check(const struct vh_buddy *b, const struct vh_area *a);
 
 #endif /* VH_BUDDY_H */

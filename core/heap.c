@@ -374,9 +374,9 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     void *out = realloc_in_place_unsafe(h, &loc, size, rc);
     if (*rc != BUDDY_ENOMEM)
         return out;
-    unsigned top;
+    struct vh_merge m;
     *rc = loc.slab ? slab_free_check(&h->slabs, &h->buddy, &h->area, loc.page)
-                   : buddy_free_plan(&h->buddy, &h->area, loc.page, &top);
+                   : buddy_free_plan(&h->buddy, &h->area, loc.page, &m);
     if (*rc != VH_OK)
         return NULL;
     out = alloc_unsafe(h, size, size, rc);

@@ -115,15 +115,23 @@ static int reclaim_plan(const struct vh_slabs *s, const struct vh_buddy *b, cons
     return VH_OK;
 }
 
-/* Gives the cached slabs back as planned (cannot fail). */
+/* Gives the cached slabs back as planned.  Each release is planned again
+ * by the buddy layer just before it is made (the merges of the ones before
+ * it changed the free lists): the reclaim plan validated everything these
+ * meet, so each succeeds; a release whose plan still failed would be
+ * skipped, its slab staying cached, and nothing else would change. */
 static void reclaim_commit(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                            const struct reclaim_plan *plan)
 {
     for (unsigned i = 0; i < plan->n; i++) {
         unsigned c = plan->cls[i];
+        uint32_t p = plan->page[i];
+        struct vh_merge m;
+        if (!buddy_head_ok(a, p) || buddy_free_plan(b, a, p, &m) != VH_OK)
+            continue;
         s->cached[c] = VH_NIL;
         s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
-        buddy_free_commit(b, a, plan->page[i], plan->top[i]);
+        buddy_free_commit(b, a, p, &m);
     }
 }
 
@@ -265,9 +273,9 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
  * slab_free_transition, and what slab_free_check asks of it): the count
  * says one object is left, p is linked into its partial list, and, when the
  * class already has a cached slab, the page's return to the buddy layer
- * (*top: the order of the merged block).  Changes nothing. */
+ * (planned in *m).  Changes nothing. */
 VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
-                          uint32_t p, unsigned *top)
+                              uint32_t p, struct vh_merge *m)
 {
     const struct vh_page *d = &a->pages[p];
     unsigned c = slab_page_class(d);
@@ -279,8 +287,7 @@ VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b
     /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
     if (!pagelist_linked(a->pages, a->npages, s->partial[c], p))
         return VH_ECORRUPT;
-    *top = 0;
-    return s->cached[c] == VH_NIL ? VH_OK : buddy_free_plan(b, a, p, top);
+    return s->cached[c] == VH_NIL ? VH_OK : buddy_free_plan(b, a, p, m);
 }
 
 static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
@@ -290,8 +297,8 @@ static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, c
     unsigned c = slab_page_class(d);
     if (d->nfree + 1u < slab_capacity(c)) /* slab_free_quick */
         return d->nfree != 0 || pagelist_head_ok(s->partial[c], a->npages) ? VH_OK : VH_ECORRUPT;
-    unsigned top;
-    return slab_empty_plan(s, b, a, p, &top);
+    struct vh_merge m;
+    return slab_empty_plan(s, b, a, p, &m);
 }
 
 /* The free that empties a slab (partial -> cached, or given back to the
@@ -304,8 +311,8 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
     struct vh_page *d = &a->pages[p];
     unsigned c = slab_page_class(d);
     size_t cap = slab_capacity(c);
-    unsigned top;
-    int rc = slab_empty_plan(s, b, a, p, &top);
+    struct vh_merge m;
+    int rc = slab_empty_plan(s, b, a, p, &m);
     if (rc != VH_OK)
         return rc;
     bool release = s->cached[c] != VH_NIL;
@@ -318,7 +325,7 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
         return VH_OK;
     }
     s->slot_bytes -= cap * slab_class_size(c);
-    buddy_free_commit(b, a, p, top);
+    buddy_free_commit(b, a, p, &m);
     return VH_OK;
 }
 
