@@ -62,6 +62,8 @@ _Static_assert(sizeof(struct vh_heap) + sizeof(struct vh_page) + VH_ALIGNMENT <=
 
 /* Folds a word into a check word: multiplication by an odd constant is a
  * bijection, so a change of any one word folded in changes the result. */
+/*@ assigns \nothing;
+    ensures \result == VH_FOLD(acc, word); */
 static uintptr_t check_fold(uintptr_t acc, uintptr_t word)
 {
     return (acc ^ word) * (uintptr_t)0x9E3779B97F4A7C15ull;
@@ -94,8 +96,10 @@ VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
     else if (rc == BUDDY_ENOMEM)
         h->failed_allocations++;
     heap_unlock(h);
-    if (rc < 0 && h->hooks.on_error != NULL && h->hooks_check == heap_hooks_word(h))
-        h->hooks.on_error(h->hooks.error_ctx, rc, ptr);
+    if (rc < 0 && h->hooks.on_error != NULL && h->hooks_check == heap_hooks_word(h)) {
+        //@ assert VH_HOOKS_CHECKED(h);
+        hook_report(h, rc, ptr);
+    }
 }
 
 /* A live block found by heap_locate. */

@@ -47,7 +47,26 @@ struct vh_heap {
     size_t allocations, deallocations, failed_allocations, errors;
 };
 
+/*@ // What the proofs assume of a heap handle (proofs/README.md): the header
+    // is valid memory, its geometry describes a valid page area apart from
+    // it, and that is all.  The header's mutable words, the descriptors and
+    // the pages may hold any bytes.
+    predicate valid_heap(vh_heap *h) =
+      \valid(h) && valid_area(&h->area) &&
+      \separated(h, h->area.pages + (0 .. h->area.npages - 1), h->area.base + (0 .. h->area.npages - 1));
+*/
+/* Everything a call may change in a heap: its mutable words, the
+ * descriptors and the pages (in-band bitmaps, and user bytes that calloc
+ * zeroes and realloc copies).  For assigns clauses. */
+#define VH_HEAP_STATE(h) \
+    (h)->buddy, (h)->slabs, (h)->block_bytes, (h)->allocations, (h)->deallocations, \
+    (h)->failed_allocations, (h)->errors, (h)->area.pages[0 .. (h)->area.npages - 1], \
+    (h)->area.base[0 .. (h)->area.npages - 1]
+
 /* Whether h names a heap at all: the handle check, before anything else. */
+/*@ requires h == \null || \valid_read(h);
+    assigns \nothing;
+    ensures \result ==> h != \null; */
 VH_INLINE bool heap_ok(const vh_heap *h)
 {
     return h != NULL && h->self == h;
@@ -57,6 +76,15 @@ VH_INLINE bool heap_ok(const vh_heap *h)
  * result (xor with the others is a bijection in each), so a wild write into
  * one of them is found before the area is used.  Cheap enough for the fast
  * paths, which load these words anyway. */
+/* For the contracts: the word as C computes it, each xor in uintptr_t. */
+#define VH_GEOMETRY_WORD(h)                                                                        \
+    ((uintptr_t)((uintptr_t)((uintptr_t)((uintptr_t)((uintptr_t)(h) ^ (uintptr_t)(h)->area.base) ^   \
+                                         (uintptr_t)(h)->area.pages) ^                              \
+                             (uintptr_t)(h)->area.npages) ^                                         \
+                 (uintptr_t)(h)->locked))
+/*@ requires \valid_read(h);
+    assigns \nothing;
+    ensures \result == VH_GEOMETRY_WORD(h); */
 VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
 {
     return (uintptr_t)h ^ (uintptr_t)h->area.base ^ (uintptr_t)h->area.pages ^
@@ -72,6 +100,9 @@ VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
  * slow paths, which read the flag, then report VH_ECORRUPT.  The handle
  * check h->self is left to the slow paths too, which tell VH_EINVAL from
  * VH_ECORRUPT: the fast paths use nothing it protects. */
+/*@ requires h == \null || \valid_read(h);
+    assigns \nothing;
+    ensures \result ==> h != \null; */
 VH_INLINE bool heap_fast_ok(const vh_heap *h)
 {
     if (VH_UNLIKELY(h == NULL))
@@ -84,11 +115,64 @@ VH_INLINE bool heap_fast_ok(const vh_heap *h)
  * (heap.c).  Checked only where it matters, right before a hook is called
  * and where the region bounds are used, so that calls on heaps without
  * hooks never pay for it. */
+#define VH_FOLD(acc, w) ((uintptr_t)((uintptr_t)((acc) ^ (w)) * 0x9E3779B97F4A7C15))
+/* For the contracts: the hooks word as heap_hooks_word computes it. */
+#define VH_HOOKS_WORD(h)                                                                           \
+    VH_FOLD(VH_FOLD(VH_FOLD(VH_FOLD(VH_FOLD(VH_FOLD(VH_FOLD((uintptr_t)(h), (uintptr_t)(h)->region), \
+                                                    (uintptr_t)(h)->region_size),                 \
+                                            (uintptr_t)(h)->hooks.lock),                          \
+                                    (uintptr_t)(h)->hooks.unlock),                                \
+                            (uintptr_t)(h)->hooks.lock_ctx),                                      \
+                    (uintptr_t)(h)->hooks.on_error),                                              \
+            (uintptr_t)(h)->hooks.error_ctx)
+/* The hooks passed their check: what every call into user code requires.
+ * A macro, not a predicate, so that the simplifier sees through it. */
+#define VH_HOOKS_CHECKED(h) ((h)->hooks_check == VH_HOOKS_WORD(h))
+/*@ requires \valid_read(h);
+    assigns \nothing;
+    ensures \result == VH_HOOKS_WORD(h); */
 static uintptr_t heap_hooks_word(const vh_heap *h);
+
+/* ---- The three calls into user code. ----
+ * Each is made only where the hooks' check word matched: the contracts
+ * below require hooks_checked, and the proof of every caller shows it.
+ * Their bodies are one call through a pointer each, which WP does not
+ * follow; the proofs take these contracts as given (proofs/README.md,
+ * trusted base: what the user's hooks do is theirs, and they must not
+ * write the heap's region; on_error may call back into the heap, after
+ * which the core touches the heap no more). */
+#ifdef __FRAMAC__
+/*@ requires \valid_read(h) && VH_HOOKS_CHECKED(h) && h->hooks.lock != \null;
+    assigns \nothing; */
+static void hook_lock(const vh_heap *h);
+/*@ requires \valid_read(h) && VH_HOOKS_CHECKED(h) && h->hooks.unlock != \null;
+    assigns \nothing; */
+static void hook_unlock(const vh_heap *h);
+/*@ requires \valid_read(h) && VH_HOOKS_CHECKED(h) && h->hooks.on_error != \null;
+    assigns \nothing; */
+static void hook_report(const vh_heap *h, int rc, const void *ptr);
+#else
+static inline void hook_lock(const vh_heap *h)
+{
+    h->hooks.lock(h->hooks.lock_ctx);
+}
+static inline void hook_unlock(const vh_heap *h)
+{
+    h->hooks.unlock(h->hooks.lock_ctx);
+}
+static inline void hook_report(const vh_heap *h, int rc, const void *ptr)
+{
+    h->hooks.on_error(h->hooks.error_ctx, rc, ptr);
+}
+#endif
 
 /* H4 whole (both check words) and the magic: VH_OK, VH_EINVAL for a handle
  * that names no heap, VH_ECORRUPT for a heap whose immutable part changed.
  * For the calls that read the region bounds (vh_get_stats, vh_check). */
+/*@ requires h == \null || \valid_read(h);
+    assigns \nothing;
+    ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> h != \null && VH_HOOKS_CHECKED(h); */
 static int heap_verify(const vh_heap *h);
 
 /* ---- The protocol: heap_enter, then *_unsafe work, then heap_leave. ----
@@ -101,20 +185,32 @@ static int heap_verify(const vh_heap *h);
 /* Takes the lock of a locking heap, after checking the hooks' check word:
  * VH_OK, or VH_ECORRUPT with no hook called.  A heap without lock hooks
  * (locked == 0, which the geometry word covers) reads no hook at all. */
+/*@ requires \valid_read(h);
+    assigns \nothing;
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> (h->locked != 0 ==> VH_HOOKS_CHECKED(h)); */
 VH_INLINE int heap_enter(const vh_heap *h)
 {
     if (VH_LIKELY(!h->locked))
         return VH_OK;
     if (h->hooks_check != heap_hooks_word(h))
         return VH_ECORRUPT;
+    //@ assert VH_HOOKS_CHECKED(h);
     if (h->hooks.lock != NULL)
-        h->hooks.lock(h->hooks.lock_ctx);
+        hook_lock(h);
     return VH_OK;
 }
 
 /* Begins a call that may change the heap: VH_OK with the lock held, or
  * VH_EINVAL (not a heap: nothing written) or VH_ECORRUPT (counted in errors,
  * in the header's mutable part; no lock taken, no hook called). */
+/*@ requires h == \null || valid_heap(h);
+    assigns h->errors;
+    ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> h != \null && (h->locked != 0 ==> VH_HOOKS_CHECKED(h)) &&
+                                 h->errors == \old(h->errors);
+    ensures \result == VH_ECORRUPT ==> h->errors == (size_t)(\old(h->errors) + 1);
+    ensures \result == VH_EINVAL ==> h->errors == \old(h->errors); */
 VH_INLINE int heap_begin(vh_heap *h)
 {
     if (!heap_ok(h) || h->magic != VH_MAGIC)
@@ -126,19 +222,31 @@ VH_INLINE int heap_begin(vh_heap *h)
 }
 
 /* Releases the lock heap_enter took (its check covered the hooks). */
+/*@ requires \valid_read(h);
+    assigns \nothing; */
 VH_INLINE void heap_unlock(const vh_heap *h)
 {
-    if (h->locked && h->hooks.unlock != NULL)
-        h->hooks.unlock(h->hooks.lock_ctx);
+    /* The hooks word is verified again right before the call, as before
+     * every call into user code: a hook pointer changed during the call
+     * (outside the threat model) leaves the lock held rather than jump
+     * through it. */
+    if (h->locked && h->hooks.unlock != NULL && h->hooks_check == heap_hooks_word(h)) {
+        //@ assert VH_HOOKS_CHECKED(h);
+        hook_unlock(h);
+    }
 }
 
 /* A call that failed: counts it (negative: misuse or corruption, counted in
  * errors and reported; BUDDY_ENOMEM: an allocation failure), releases the
  * lock, and only then calls on_error, so the hook may call back into the
  * heap. */
+/*@ requires valid_heap(h);
+    assigns h->errors, h->failed_allocations; */
 VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
 
 /* Ends a call with outcome rc: releases the lock, or heap_fail. */
+/*@ requires valid_heap(h);
+    assigns h->errors, h->failed_allocations; */
 VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 {
     if (VH_UNLIKELY(rc != VH_OK)) {
@@ -149,12 +257,16 @@ VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 }
 
 /* Bytes in live blocks: H2 and S5. */
+/*@ requires \valid_read(h);
+    assigns \nothing; */
 static inline size_t heap_used_bytes(const vh_heap *h)
 {
     return h->block_bytes + h->slabs.used_bytes;
 }
 
 /* Free bytes as vh_get_stats reports them (stats.c). */
+/*@ requires \valid_read(h);
+    assigns \nothing; */
 static size_t heap_free_bytes(const vh_heap *h);
 
 #endif /* VH_HEAP_H */
