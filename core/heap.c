@@ -227,20 +227,67 @@ VH_COLD void reject(vh_heap *h, int rc, const void *ptr)
     heap_leave(h, rc, ptr);
 }
 
+/* The one place integers become pointers: the header, the descriptors and
+ * the pages of the layout l of [region, region + size), at their types.
+ * For the proofs this contract is trusted (proofs/README.md): WP's typed
+ * model cannot follow an integer-to-pointer cast; layout_region's proved
+ * contract puts the three parts inside the region, aligned and apart, and
+ * the region's bytes are the caller's to give. */
+/*@ axiomatic VhCarve {
+      logic vh_heap *vh_header_of(void *region, integer size);
+      logic struct vh_page *vh_descriptors_of(void *region, integer size);
+      logic union vh_page_data *vh_pages_of(void *region, integer size);
+      logic integer vh_npages_of(void *region, integer size);
+    }
+*/
+/*@ requires \valid_read(l) && 1 <= l->npages <= VH_MAX_PAGES;
+    requires \valid(pages) && \valid(base);
+    assigns *pages, *base;
+    ensures \result == vh_header_of(region, size) && *pages == vh_descriptors_of(region, size) &&
+            *base == vh_pages_of(region, size) && l->npages == vh_npages_of(region, size);
+    ensures \valid(\result) && valid_pages(*pages, l->npages) && \valid(*base + (0 .. l->npages - 1));
+    ensures \separated(\result, *pages + (0 .. l->npages - 1), *base + (0 .. l->npages - 1), pages, base);
+    ensures \separated(*pages + (0 .. l->npages - 1), *base + (0 .. l->npages - 1), pages, base); */
+#ifdef __FRAMAC__
+static vh_heap *heap_carve(void *region, size_t size, const struct vh_layout *l, struct vh_page **pages,
+                           union vh_page_data **base);
+#else
+static vh_heap *heap_carve(void *region, size_t size, const struct vh_layout *l, struct vh_page **pages,
+                           union vh_page_data **base)
+{
+    (void)region;
+    (void)size;
+    *pages = (struct vh_page *)(void *)l->descriptors;
+    *base = (union vh_page_data *)(void *)l->base;
+    return (vh_heap *)(void *)l->header;
+}
+#endif
+
+/*@ requires hooks == \null || \valid_read(hooks);
+    assigns *vh_header_of(region, size),
+            vh_descriptors_of(region, size)[0 .. vh_npages_of(region, size) - 1];
+    ensures \result == \null ||
+            (\result == vh_header_of(region, size) && valid_heap(\result) &&
+             \result->area.npages == vh_npages_of(region, size) && VH_HOOKS_CHECKED(\result) &&
+             \result->geometry_check == VH_GEOMETRY_WORD(\result)); */
 vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
 {
     struct vh_layout l;
     if (region == NULL || !layout_region((uintptr_t)region, size, sizeof(struct vh_heap), &l))
         return NULL;
-    vh_heap *h = (vh_heap *)(void *)l.header;
-    struct vh_page *pages = (struct vh_page *)(void *)l.descriptors;
+    struct vh_page *pages;
+    union vh_page_data *base;
+    vh_heap *h = heap_carve(region, size, &l, &pages, &base);
+    /*@ loop invariant 0 <= i <= l.npages;
+        loop assigns i, pages[0 .. l.npages - 1];
+        loop variant l.npages - i; */
     for (uint32_t i = 0; i < l.npages; i++)
         page_clear(&pages[i]);
     h->magic = VH_MAGIC;
     h->self = h;
     h->region = (unsigned char *)region;
     h->region_size = size;
-    h->area = (struct vh_area){(union vh_page_data *)l.base, pages, l.npages};
+    h->area = (struct vh_area){base, pages, l.npages};
     buddy_init(&h->buddy, &h->area);
     slab_init(&h->slabs);
     h->hooks = hooks != NULL ? *hooks : (vh_hooks){NULL, NULL, NULL, NULL, NULL};

@@ -20,3 +20,18 @@
     ensures 0 <= \result < 64 && ((x >> \result) & 1) == 1;
     ensures \forall integer j; 0 <= j < \result ==> ((x >> j) & 1) == 0; */
 int __builtin_ctzll(unsigned long long x);
+
+/* 3. ADMITTED A12, A13 (proofs/README.md): memset and memcpy as the C
+ *    standard (7.24.2.1, 7.24.6.1) and the compilers' builtins define them.
+ *    The core calls them on a block it has just located or allocated
+ *    (vh_calloc, vh_realloc's move), so only their footprint matters:
+ *    they write the n bytes at the destination and nothing else. */
+/*@ requires \valid((char *)s + (0 .. n - 1));
+    assigns ((char *)s)[0 .. n - 1];
+    ensures \result == s; */
+void *__builtin_memset(void *s, int c, unsigned long n);
+/*@ requires \valid((char *)d + (0 .. n - 1)) && \valid_read((char *)src + (0 .. n - 1));
+    requires \separated((char *)d + (0 .. n - 1), (char *)src + (0 .. n - 1));
+    assigns ((char *)d)[0 .. n - 1] \from ((char *)src)[0 .. n - 1];
+    ensures \result == d; */
+void *__builtin_memcpy(void *d, const void *src, unsigned long n);
