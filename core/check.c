@@ -13,6 +13,8 @@
 #include "slab.h"
 
 /* H1: the header's geometry. */
+/*@ requires \valid_read(h);
+    assigns \nothing; */
 static int check_header(const vh_heap *h)
 {
     uintptr_t region = (uintptr_t)h->region, pages = (uintptr_t)h->area.pages;
@@ -26,12 +28,19 @@ static int check_header(const vh_heap *h)
 }
 
 /* H2, H3: recount block bytes and live blocks (slab_check recounted S5). */
+/*@ requires valid_heap(h);
+    assigns \nothing; */
 static int check_stats(const vh_heap *h)
 {
     size_t blocks = 0, live = 0;
+    /*@ loop invariant 0 <= p <= h->area.npages;
+        loop assigns p, blocks, live;
+        loop variant h->area.npages - p; */
     for (uint32_t p = 0; p < h->area.npages; p++) {
         const struct vh_page *d = &h->area.pages[p];
         if (d->kind == VH_PG_BLOCK) {
+            if (d->order > VH_MAX_ORDER) /* buddy_check found none; checked here too */
+                return VH_CHECK_DESCRIPTOR;
             blocks += VH_PAGE_SIZE << d->order;
             live++;
         } else if (slab_page_class(d) < VH_NUM_CLASSES) {
@@ -44,6 +53,8 @@ static int check_stats(const vh_heap *h)
     return 0;
 }
 
+/*@ requires h == \null || valid_heap(h);
+    assigns \nothing; */
 int vh_check(const vh_heap *h)
 {
     if (heap_verify(h) != VH_OK)

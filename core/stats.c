@@ -20,23 +20,34 @@
 static size_t heap_free_bytes(const vh_heap *h)
 {
     size_t n = h->buddy.free_pages * VH_PAGE_SIZE + (h->slabs.slot_bytes - h->slabs.used_bytes);
+    /*@ loop invariant 0 <= c <= VH_NUM_CLASSES;
+        loop assigns c, n;
+        loop variant VH_NUM_CLASSES - c; */
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
         if (h->slabs.cached[c] != VH_NIL)
             n += VH_PAGE_SIZE - slab_capacity(c) * slab_class_size(c);
     return n;
 }
 
+/*@ requires valid_heap(h);
+    assigns \nothing; */
 static size_t largest_free_block(const vh_heap *h)
 {
     int k = slab_largest_order_after_reclaim(&h->slabs, &h->buddy, &h->area);
     if (k >= 0)
         return VH_PAGE_SIZE << k;
+    /*@ loop invariant 0 <= c <= VH_NUM_CLASSES;
+        loop assigns c;
+        loop variant c; */
     for (unsigned c = VH_NUM_CLASSES; c-- > 0;)
         if (h->slabs.partial[c] != VH_NIL)
             return slab_class_size(c);
     return 0;
 }
 
+/*@ requires h == \null || valid_heap(h);
+    requires out == \null || (\valid(out) && (h != \null ==> \separated(out, h)));
+    assigns *out; */
 void vh_get_stats(const vh_heap *h, vh_stats *out)
 {
     if (out == NULL)
