@@ -223,7 +223,8 @@ VH_INLINE int heap_begin(vh_heap *h)
 
 /* Releases the lock heap_enter took (its check covered the hooks). */
 /*@ requires \valid_read(h);
-    assigns \nothing; */
+    assigns \nothing;
+    ensures \true; // the point is inside: hook_unlock is called only after its check */
 VH_INLINE void heap_unlock(const vh_heap *h)
 {
     /* The hooks word is verified again right before the call, as before
@@ -241,12 +242,24 @@ VH_INLINE void heap_unlock(const vh_heap *h)
  * lock, and only then calls on_error, so the hook may call back into the
  * heap. */
 /*@ requires valid_heap(h);
-    assigns h->errors, h->failed_allocations; */
+    assigns h->errors, h->failed_allocations;
+    ensures rc < 0 ==> h->errors == (size_t)(\old(h->errors) + 1) &&
+                       h->failed_allocations == \old(h->failed_allocations);
+    ensures rc == BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
+                       h->failed_allocations == (size_t)(\old(h->failed_allocations) + 1);
+    ensures rc >= 0 && rc != BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
+                       h->failed_allocations == \old(h->failed_allocations); */
 VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
 
 /* Ends a call with outcome rc: releases the lock, or heap_fail. */
 /*@ requires valid_heap(h);
-    assigns h->errors, h->failed_allocations; */
+    assigns h->errors, h->failed_allocations;
+    ensures rc < 0 ==> h->errors == (size_t)(\old(h->errors) + 1) &&
+                       h->failed_allocations == \old(h->failed_allocations);
+    ensures rc == BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
+                       h->failed_allocations == (size_t)(\old(h->failed_allocations) + 1);
+    ensures rc >= 0 && rc != BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
+                       h->failed_allocations == \old(h->failed_allocations); */
 VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 {
     if (VH_UNLIKELY(rc != VH_OK)) {
@@ -258,7 +271,8 @@ VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 
 /* Bytes in live blocks: H2 and S5. */
 /*@ requires \valid_read(h);
-    assigns \nothing; */
+    assigns \nothing;
+    ensures \result == (size_t)(h->block_bytes + h->slabs.used_bytes); */
 static inline size_t heap_used_bytes(const vh_heap *h)
 {
     return h->block_bytes + h->slabs.used_bytes;
