@@ -200,11 +200,13 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
  * parent fits). */
 /*@ requires valid_buddy(b, a) && \valid(m) && \separated(m, b, a, a->pages + (0 .. a->npages - 1));
     requires k0 <= VH_MAX_ORDER && p < a->npages && VH_ALIGNED(p, k0) && VH_INSIDE(p, k0, a->npages);
-    assigns m->order, m->top, m->head, m->absorbed[k0 .. VH_MAX_ORDER - 1];
+    assigns *m;
     ensures \result == VH_OK || \result == VH_ECORRUPT;
-    ensures \result == VH_OK ==> m->order == k0 && k0 <= m->top <= VH_MAX_ORDER && m->head < a->npages &&
-      \forall integer j; k0 <= j < m->top ==>
-        m->absorbed[j] < a->npages && links_ok(a->pages, a->npages, m->absorbed[j]); */
+    ensures a->npages == \old(a->npages);
+    ensures \result == VH_OK ==> m->order == k0 && k0 <= m->top <= VH_MAX_ORDER;
+    ensures \result == VH_OK ==> m->head < \old(a->npages);
+    ensures \result == VH_OK ==> \forall integer j; k0 <= j < m->top ==>
+      m->absorbed[j] < \old(a->npages) && links_ok(a->pages, \old(a->npages), m->absorbed[j]); */
 static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k0,
                         struct vh_merge *m)
 {
@@ -221,8 +223,8 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
         loop variant VH_MAX_ORDER - k; */
     while (k < VH_MAX_ORDER) {
         uint32_t parent = p & ~span;
-        //@ assert parent == (VH_BIT_OF(p, k) == 0 ? p : p - VH_POW2(k));
         //@ assert VH_ALIGNED(parent, k + 1);
+        //@ assert parent == (VH_BIT_OF(p, k) == 0 ? p : p - VH_POW2(k));
         if (npages - parent < 2u * span)
             break;
         uint32_t q = p ^ span;
