@@ -139,7 +139,10 @@ struct vh_merge {
 /* Carves [0, npages) into the largest aligned blocks; descriptors must be
  * blank. */
 /*@ requires valid_buddy(b, a);
-    assigns *b, a->pages[0 .. a->npages - 1]; */
+    assigns *b, a->pages[0 .. a->npages - 1];
+    ensures b->free_pages == a->npages;
+    ensures \forall integer k; 0 <= k <= VH_MAX_ORDER ==>
+      b->free_head[k] == VH_NIL || b->free_head[k] < a->npages; */
 static void buddy_init(struct vh_buddy *b, const struct vh_area *a);
 
 /* Returned (positive, never escapes the core) when no free block fits. */
@@ -167,7 +170,7 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
 static inline bool buddy_head_ok(const struct vh_area *a, uint32_t p)
 {
     unsigned k = a->pages[p].order;
-    return k <= VH_MAX_ORDER && (p & (buddy_order_pages(k) - 1u)) == 0 && buddy_fits(p, k, a->npages);
+    return k <= VH_MAX_ORDER && p % buddy_order_pages(k) == 0 && buddy_fits(p, k, a->npages);
 }
 
 /* Returns the in-use block headed by p < npages, which passed
@@ -191,7 +194,9 @@ static int buddy_free_plan(const struct vh_buddy *b, const struct vh_area *a, ui
                            struct vh_merge *m);
 /*@ requires valid_buddy(b, a) && p < a->npages && \valid_read(m) && merge_ok(b, a, m);
     requires \separated(m, b, a, a->pages + (0 .. a->npages - 1));
-    assigns *b, a->pages[0 .. a->npages - 1]; */
+    assigns *b, a->pages[0 .. a->npages - 1];
+    ensures a->pages[m->head].kind == VH_PG_FREE && a->pages[m->head].order == m->top &&
+            b->free_head[m->top] == m->head; */
 static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint32_t p,
                               const struct vh_merge *m);
 
@@ -240,7 +245,10 @@ static bool buddy_is_free_head(const struct vh_area *a, uint32_t q, unsigned k);
 
 /* Checks B1..B5; 0 or a VH_CHECK_* code. */
 /*@ requires valid_buddy(b, a);
-    assigns \nothing; */
+    assigns \nothing;
+    ensures \result == 0 || \result == VH_CHECK_DESCRIPTOR || \result == VH_CHECK_TILING ||
+            \result == VH_CHECK_FREE_LIST || \result == VH_CHECK_FREE_MASK ||
+            \result == VH_CHECK_UNMERGED; */
 static int buddy_check(const struct vh_buddy *b, const struct vh_area *a);
 
 #endif /* VH_BUDDY_H */
