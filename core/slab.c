@@ -6,6 +6,10 @@
  */
 #include "slab.h"
 
+/*@ requires valid_area(a) && p < a->npages && c < VH_NUM_CLASSES;
+    assigns \nothing;
+    ensures \result == VH_BITMAP_AT(a, p, c);
+    ensures \valid(\result + (0 .. VH_BITMAP_WORDS(c) - 1)); */
 VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
 {
     if (slab_bitmap_inband(c))
@@ -15,6 +19,10 @@ VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
 
 /* Whether p is a slab page (an order-0 block) of class c with nfree in
  * [lo, hi]. */
+/*@ requires valid_area(a) && c < VH_NUM_CLASSES;
+    assigns \nothing;
+    ensures \result <==> p < a->npages && a->pages[p].kind == VH_PG_SLAB + c && a->pages[p].order == 0 &&
+                         lo <= a->pages[p].nfree <= hi; */
 static bool slab_ok(const struct vh_area *a, uint32_t p, unsigned c, size_t lo, size_t hi)
 {
     return p < a->npages && a->pages[p].kind == slab_kind(c) && a->pages[p].order == 0 &&
@@ -23,6 +31,10 @@ static bool slab_ok(const struct vh_area *a, uint32_t p, unsigned c, size_t lo, 
 
 static void slab_init(struct vh_slabs *s)
 {
+    /*@ loop invariant 0 <= c <= VH_NUM_CLASSES;
+        loop invariant \forall integer j; 0 <= j < c ==> s->partial[j] == VH_NIL && s->cached[j] == VH_NIL;
+        loop assigns c, s->partial[0 .. VH_NUM_CLASSES - 1], s->cached[0 .. VH_NUM_CLASSES - 1];
+        loop variant VH_NUM_CLASSES - c; */
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
         s->partial[c] = VH_NIL;
         s->cached[c] = VH_NIL;
@@ -32,6 +44,10 @@ static void slab_init(struct vh_slabs *s)
 }
 
 /* Lowest free object of slab p, or a value >= its capacity. */
+/*@ requires c < VH_NUM_CLASSES && \valid_read(bits + (0 .. VH_BITMAP_WORDS(c) - 1));
+    assigns \nothing;
+    ensures clear: \result < VH_CAPACITY(c) ==> VH_BIT(bits, \result) == 0;
+    ensures lowest: \forall integer j; 0 <= j < \result && j < VH_CAPACITY(c) ==> VH_BIT(bits, j) == 1; */
 VH_INLINE size_t slab_lowest_free(const uint64_t *bits, unsigned c)
 {
     /* One-word bitmaps keep the bits past the capacity clear, so the lowest
@@ -60,8 +76,15 @@ struct reclaim_plan {
 
 /* Whether the order-k block at q is one that an earlier planned release
  * made and no other absorbed; if so, it is absorbed now. */
+/*@ requires \valid(plan) && plan->n <= VH_NUM_CLASSES;
+    assigns plan->live[0 .. VH_NUM_CLASSES - 1];
+    ensures \result ==> \exists integer j; 0 <= j < plan->n && plan->head[j] == q && plan->top[j] == k &&
+                                          !plan->live[j]; */
 static bool reclaim_absorb_virtual(struct reclaim_plan *plan, uint32_t q, unsigned k)
 {
+    /*@ loop invariant 0 <= j <= plan->n;
+        loop assigns j;
+        loop variant plan->n - j; */
     for (unsigned j = 0; j < plan->n; j++) {
         if (plan->live[j] && plan->head[j] == q && plan->top[j] == k) {
             plan->live[j] = false;
@@ -73,30 +96,64 @@ static bool reclaim_absorb_virtual(struct reclaim_plan *plan, uint32_t q, unsign
 
 /* The order of the block the release of the cached slab at p makes
  * (*head: its head); VH_ECORRUPT if a real buddy it absorbs is unlinked. */
+/*@ requires valid_buddy(b, a) && p < a->npages && \valid(plan) && plan->n <= VH_NUM_CLASSES;
+    requires \valid(top) && \valid(head);
+    requires \separated(plan, b, a, a->pages + (0 .. a->npages - 1));
+    requires \separated(top, head, plan->live + (0 .. VH_NUM_CLASSES - 1), &plan->n, b, a,
+                        a->pages + (0 .. a->npages - 1));
+    assigns plan->live[0 .. VH_NUM_CLASSES - 1], *top, *head;
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> *top <= VH_MAX_ORDER && *head < a->npages; */
 static int reclaim_merge(const struct vh_buddy *b, const struct vh_area *a, struct reclaim_plan *plan,
                          uint32_t p, unsigned *top, uint32_t *head)
 {
     unsigned k = 0;
-    while (k < VH_MAX_ORDER && buddy_fits(buddy_parent(p, k), k + 1u, a->npages)) {
+    /*@ loop invariant 0 <= k <= VH_MAX_ORDER;
+        loop invariant VH_ALIGNED(p, k) && VH_INSIDE(p, k, a->npages);
+        loop invariant plan->n == \at(plan->n, Pre);
+        loop assigns k, p, plan->live[0 .. VH_NUM_CLASSES - 1];
+        loop variant VH_MAX_ORDER - k; */
+    while (k < VH_MAX_ORDER) {
+        uint32_t parent = buddy_parent(p, k);
+        if (!buddy_fits(parent, k + 1u, a->npages))
+            break;
+        //@ assert xor: (p ^ VH_POW2(k)) == (VH_BIT_OF(p, k) == 0 ? p + VH_POW2(k) : p - VH_POW2(k));
         uint32_t q = buddy_of(p, k);
+        //@ assert parent == \min(p, q);
+        //@ assert 1 <= VH_POW2(k) && VH_INSIDE(q, k, a->npages);
         if (buddy_is_free_head(a, q, k)) {
             if (!pagelist_linked(a->pages, a->npages, b->free_head[k], q))
                 return VH_ECORRUPT;
         } else if (!reclaim_absorb_virtual(plan, q, k)) {
             break;
         }
-        p = buddy_parent(p, k);
+        p = parent;
         k++;
     }
+    //@ assert 1 <= VH_POW2(k);
     *top = k;
     *head = p;
     return VH_OK;
 }
 
+/*@ predicate plan_ok(struct reclaim_plan *plan, struct vh_area *a) =
+      plan->n <= VH_NUM_CLASSES &&
+      \forall integer i; 0 <= i < plan->n ==>
+        plan->page[i] < a->npages && plan->cls[i] < VH_NUM_CLASSES && plan->top[i] <= VH_MAX_ORDER;
+*/
+/*@ requires valid_slabs(s, b, a) && \valid(plan);
+    requires \separated(plan, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns *plan;
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> plan_ok(plan, a); */
 static int reclaim_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
                         struct reclaim_plan *plan)
 {
     plan->n = 0;
+    /*@ loop invariant 0 <= c <= VH_NUM_CLASSES && plan->n <= c;
+        loop invariant plan_ok(plan, a);
+        loop assigns c, *plan;
+        loop variant VH_NUM_CLASSES - c; */
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
         uint32_t p = s->cached[c];
         if (p == VH_NIL)
@@ -115,23 +172,47 @@ static int reclaim_plan(const struct vh_slabs *s, const struct vh_buddy *b, cons
     return VH_OK;
 }
 
-/* Gives the cached slabs back as planned.  Each release is planned again
- * by the buddy layer just before it is made (the merges of the ones before
- * it changed the free lists): the reclaim plan validated everything these
- * meet, so each succeeds; a release whose plan still failed would be
- * skipped, its slab staying cached, and nothing else would change. */
-static void reclaim_commit(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
-                           const struct reclaim_plan *plan)
+/* Gives the cached slab p of class c back to the buddy layer, planning
+ * the release again first (the releases before it changed the free lists);
+ * a release whose plan fails is skipped: the slab stays cached and nothing
+ * changes. */
+/*@ requires valid_slabs(s, b, a) && c < VH_NUM_CLASSES && p < a->npages;
+    assigns s->cached[c], s->slot_bytes, *b, a->pages[0 .. a->npages - 1];
+    ensures s->cached[c] == \old(s->cached[c]) || s->cached[c] == VH_NIL; */
+static void reclaim_release(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c,
+                            uint32_t p)
 {
-    for (unsigned i = 0; i < plan->n; i++) {
-        unsigned c = plan->cls[i];
-        uint32_t p = plan->page[i];
-        struct vh_merge m;
-        if (!buddy_head_ok(a, p) || buddy_free_plan(b, a, p, &m) != VH_OK)
-            continue;
-        s->cached[c] = VH_NIL;
-        s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
-        buddy_free_commit(b, a, p, &m);
+    struct vh_merge m;
+    if (!buddy_head_ok(a, p) || buddy_free_plan(b, a, p, &m) != VH_OK)
+        return;
+    s->cached[c] = VH_NIL;
+    s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
+    buddy_free_commit(b, a, p, &m);
+}
+
+/* Gives the cached slabs back, in the order reclaim_plan planned them
+ * (class order; between the plan and this commit nothing changes cached[]):
+ * the plan validated everything these releases meet, so each succeeds (a
+ * release whose own plan still failed would be skipped, its slab staying
+ * cached, and nothing else would change). */
+/*@ requires valid_slabs(s, b, a);
+    assigns s->cached[0 .. VH_NUM_CLASSES - 1], s->slot_bytes, *b, a->pages[0 .. a->npages - 1];
+    ensures \forall integer c; 0 <= c < VH_NUM_CLASSES ==>
+      s->cached[c] == \old(s->cached[c]) || s->cached[c] == VH_NIL; */
+static void reclaim_commit(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a)
+{
+    /*@ loop invariant frame: a->npages == \at(a->npages, Pre);
+        loop invariant vs: valid_slabs(s, b, a);
+        loop invariant 0 <= c <= VH_NUM_CLASSES;
+        loop invariant \forall integer j; 0 <= j < VH_NUM_CLASSES ==>
+          s->cached[j] == \at(s->cached[j], Pre) || s->cached[j] == VH_NIL;
+        loop assigns c, s->cached[0 .. VH_NUM_CLASSES - 1], s->slot_bytes, *b,
+                     a->pages[0 .. \at(a->npages, Pre) - 1];
+        loop variant VH_NUM_CLASSES - c; */
+    for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
+        uint32_t p = s->cached[c];
+        if (p < a->npages) /* VH_NIL included */
+            reclaim_release(s, b, a, c, p);
     }
 }
 
@@ -142,6 +223,9 @@ static int slab_largest_order_after_reclaim(const struct vh_slabs *s, const stru
     int best = buddy_largest_free_order(b);
     if (reclaim_plan(s, b, a, &plan) != VH_OK)
         return best;
+    /*@ loop invariant 0 <= i <= plan.n && -1 <= best <= 31;
+        loop assigns i, best;
+        loop variant plan.n - i; */
     for (unsigned i = 0; i < plan.n; i++)
         if (plan.live[i] && (int)plan.top[i] > best)
             best = (int)plan.top[i];
@@ -153,19 +237,40 @@ static int slab_largest_order_after_reclaim(const struct vh_slabs *s, const stru
  * retry pops a block the releases made), so a corrupted structure is
  * VH_ECORRUPT with nothing changed.  Running out of memory after the
  * releases is not an error: they stay done (the statistics are the same). */
+/*@ requires valid_slabs(s, b, a) && \valid(out);
+    requires \separated(out, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns s->cached[0 .. VH_NUM_CLASSES - 1], s->slot_bytes, *b, a->pages[0 .. a->npages - 1], *out;
+    ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
+    ensures ok: \result == VH_OK ==> order <= VH_MAX_ORDER && *out < a->npages &&
+      VH_ALIGNED(*out, order) && VH_INSIDE(*out, order, a->npages) &&
+      a->pages[*out].kind == VH_PG_BLOCK && a->pages[*out].order == order;
+    ensures used: s->used_bytes == \old(s->used_bytes);
+    ensures bm: bitmaps_unchanged{Pre, Post}(a);
+    ensures part: \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \old(s->partial[c]);
+    ensures cached: \forall integer c; 0 <= c < VH_NUM_CLASSES ==>
+      s->cached[c] == \old(s->cached[c]) || s->cached[c] == VH_NIL;
+    ensures out: \result != VH_OK ==> *out == \old(*out); */
 static int slab_page_alloc_reclaim(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                                    unsigned order, uint32_t *out)
 {
     struct reclaim_plan plan;
     int rc = reclaim_plan(s, b, a, &plan);
+    //@ assert a->npages == \at(a->npages, Pre) && *out == \at(*out, Pre);
     if (rc != VH_OK)
         return rc;
     if (plan.n == 0)
         return BUDDY_ENOMEM;
     if (!buddy_heads_ok(b, a, order))
         return VH_ECORRUPT;
-    reclaim_commit(s, b, a, &plan);
-    return buddy_alloc(b, a, order, out);
+    reclaim_commit(s, b, a);
+    //@ assert a->npages == \at(a->npages, Pre) && *out == \at(*out, Pre);
+    //@ assert s->used_bytes == \at(s->used_bytes, Pre) && bitmaps_unchanged{Pre, Here}(a);
+    //@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre);
+    rc = buddy_alloc(b, a, order, out);
+    //@ assert bitmaps_unchanged{Pre, Here}(a);
+    //@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre);
+    //@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->cached[c] == \at(s->cached[c], Pre) || s->cached[c] == VH_NIL;
+    return rc;
 }
 
 VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
@@ -178,9 +283,17 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
 }
 
 /* Takes free object i of slab p (validated by the caller). */
+/*@ requires valid_slab_area(s, a) && p < a->npages && c < VH_NUM_CLASSES && i < VH_CAPACITY(c);
+    requires \valid(bits + (0 .. VH_BITMAP_WORDS(c) - 1));
+    requires \separated(bits + (0 .. VH_BITMAP_WORDS(c) - 1), s, &a->pages[p].nfree);
+    assigns bits[i / 64], a->pages[p].nfree, s->used_bytes;
+    ensures bit: VH_BIT(bits, i) == 1;
+    ensures object: slab_object(a, c, (char *)\result); */
 VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t p, unsigned c,
                           uint64_t *bits, size_t i)
 {
+    //@ assert c == 0 || c == 1 || c == 2 || c == 3 || c == 4 || c == 5 || c == 6 || c == 7;
+    //@ assert i / 64 < VH_BITMAP_WORDS(c);
     bitmap_set(bits, i);
     a->pages[p].nfree--;
     s->used_bytes += slab_class_size(c);
@@ -190,6 +303,14 @@ VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t 
 /* Allocation from class c whose partial list is empty: the cached empty
  * slab (validated whole first) or a new page becomes the current slab, and
  * its lowest free object is taken (it stays partial: capacity >= 2). */
+/*@ requires valid_slabs(s, b, a) && c < VH_NUM_CLASSES && \valid(out) && s->partial[c] == VH_NIL;
+    requires \separated(out, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a), *out;
+    ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
+    ensures ok: \result == VH_OK ==> slab_object(a, c, (char *)*out);
+    ensures enomem: \result == BUDDY_ENOMEM ==> slabs_reclaimed{Pre, Post}(s, a) && *out == \old(*out);
+    ensures corrupt: \result == VH_ECORRUPT ==> *out == \old(*out) &&
+      (slabs_unchanged{Pre, Post}(s, b, a) || slabs_reclaimed{Pre, Post}(s, a)); */
 static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c,
                        void **out)
 {
@@ -261,7 +382,7 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
 {
     unsigned c = slab_page_class(&a->pages[p]);
     size_t i = off >> slab_class_shift(c);
-    if (slab_obj_offset(c, i) != off || i >= slab_capacities[c])
+    if (i >= slab_capacities[c] || slab_obj_offset(c, i) != off)
         return VH_EINTERIOR;
     if (!bitmap_test(slab_bitmap(a, p, c), i))
         return VH_EDOUBLEFREE;
@@ -274,6 +395,14 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
  * says one object is left, p is linked into its partial list, and, when the
  * class already has a cached slab, the page's return to the buddy layer
  * (planned in *m).  Changes nothing. */
+/*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p) && \valid(m);
+    requires \separated(m, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns *m;
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> a->pages[p].order == 0 &&
+      a->pages[p].nfree + 1 == VH_CAPACITY(VH_PAGE_CLASS(a, p)) &&
+      vh_linked(a->pages, a->npages, s->partial[VH_PAGE_CLASS(a, p)], p) &&
+      (s->cached[VH_PAGE_CLASS(a, p)] != VH_NIL ==> merge_ok(b, a, m) && m->order == 0); */
 VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
                               uint32_t p, struct vh_merge *m)
 {
@@ -305,6 +434,11 @@ static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, c
  * buddy layer); slab_free_quick handled every other free.  Validates all it
  * will touch (the count, the list links, the buddy merge) before the first
  * write. */
+/*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p);
+    requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
+    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a);
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures corrupt: \result == VH_ECORRUPT ==> slabs_unchanged{Pre, Post}(s, b, a); */
 static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                                 uint32_t p, size_t index)
 {
@@ -355,11 +489,25 @@ static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_are
 }
 
 /* S6: the lookup tables equal the functions they cache. */
+/*@ assigns \nothing;
+    ensures \result ==> \forall integer c; 0 <= c < VH_NUM_CLASSES ==> slab_capacities[c] == VH_CAPACITY(c);
+    ensures \result ==> \forall integer i; 0 <= i <= VH_MAX_CLASS_SIZE / 16 ==>
+      slab_class_by_16[i] < VH_NUM_CLASSES && 16 * i <= VH_CLASS_SIZE(slab_class_by_16[i]); */
 static bool slab_tables_ok(void)
 {
+    /*@ loop invariant 0 <= c <= VH_NUM_CLASSES;
+        loop invariant \forall integer j; 0 <= j < c ==> slab_capacities[j] == VH_CAPACITY(j);
+        loop assigns c;
+        loop variant VH_NUM_CLASSES - c; */
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++)
         if (slab_capacities[c] != slab_capacity(c))
             return false;
+    /*@ loop invariant 0 <= i <= VH_MAX_CLASS_SIZE / 16 + 1;
+        loop invariant \forall integer j; 0 <= j < VH_NUM_CLASSES ==> slab_capacities[j] == VH_CAPACITY(j);
+        loop invariant \forall integer j; 0 <= j < i ==>
+          slab_class_by_16[j] < VH_NUM_CLASSES && 16 * j <= VH_CLASS_SIZE(slab_class_by_16[j]);
+        loop assigns i;
+        loop variant VH_MAX_CLASS_SIZE / 16 + 1 - i; */
     for (size_t i = 0; i <= VH_MAX_CLASS_SIZE / 16u; i++)
         if (slab_class_by_16[i] != slab_class_of(16u * i))
             return false;
@@ -367,6 +515,13 @@ static bool slab_tables_ok(void)
 }
 
 /* S1, S3, S4, S7 for page p; counts partial slabs and S5's bytes. */
+/*@ requires valid_slab_area(s, a) && p < a->npages;
+    requires \valid(partial + (0 .. VH_NUM_CLASSES - 1)) && \valid(used_bytes) && \valid(slot_bytes);
+    requires \separated(partial + (0 .. VH_NUM_CLASSES - 1), used_bytes, slot_bytes, s, a,
+                        a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns partial[0 .. VH_NUM_CLASSES - 1], *used_bytes, *slot_bytes;
+    ensures \result == 0 || \result == VH_CHECK_DESCRIPTOR || \result == VH_CHECK_SLAB_BITMAP ||
+            \result == VH_CHECK_SLAB_LIST; */
 static int slab_check_page(const struct vh_slabs *s, const struct vh_area *a, uint32_t p,
                            size_t *partial, size_t *used_bytes, size_t *slot_bytes)
 {
@@ -398,14 +553,23 @@ static int slab_check_page(const struct vh_slabs *s, const struct vh_area *a, ui
 }
 
 /* S2, S4 for class c, whose page walk found npartial partial slabs. */
+/*@ requires valid_slab_area(s, a) && c < VH_NUM_CLASSES;
+    assigns \nothing;
+    ensures \result == 0 || \result == VH_CHECK_SLAB_LIST; */
 static int slab_check_class(const struct vh_slabs *s, const struct vh_area *a, unsigned c, size_t npartial)
 {
     size_t cap = slab_capacity(c);
     uint32_t n;
     if (!pagelist_check(a->pages, a->npages, s->partial[c], (uint32_t)npartial, &n) || n != npartial)
         return VH_CHECK_SLAB_LIST;
-    for (uint32_t p = s->partial[c]; p != VH_NIL; p = a->pages[p].next)
-        if (!slab_ok(a, p, c, 1, cap - 1u))
+    /* pagelist_check found n entries ending in VH_NIL: the walk takes n
+     * steps (the count only makes that visible to the proof). */
+    uint32_t j = 0;
+    /*@ loop invariant 0 <= j <= n;
+        loop assigns p, j;
+        loop variant n - j; */
+    for (uint32_t p = s->partial[c]; p != VH_NIL; p = a->pages[p].next, j++)
+        if (j >= n || !slab_ok(a, p, c, 1, cap - 1u))
             return VH_CHECK_SLAB_LIST;
     uint32_t q = s->cached[c];
     if (q != VH_NIL && !slab_ok(a, q, c, cap, cap))
@@ -419,11 +583,17 @@ static int slab_check(const struct vh_slabs *s, const struct vh_area *a)
     size_t used_bytes = 0, slot_bytes = 0;
     if (!slab_tables_ok())
         return VH_CHECK_HEADER;
+    /*@ loop invariant 0 <= p <= a->npages;
+        loop assigns p, partial[0 .. VH_NUM_CLASSES - 1], used_bytes, slot_bytes;
+        loop variant a->npages - p; */
     for (uint32_t p = 0; p < a->npages; p++) {
         int rc = slab_check_page(s, a, p, partial, &used_bytes, &slot_bytes);
         if (rc != 0)
             return rc;
     }
+    /*@ loop invariant 0 <= c <= VH_NUM_CLASSES;
+        loop assigns c;
+        loop variant VH_NUM_CLASSES - c; */
     for (unsigned c = 0; c < VH_NUM_CLASSES; c++) {
         int rc = slab_check_class(s, a, c, partial[c]);
         if (rc != 0)

@@ -153,7 +153,55 @@ static inline size_t slab_obj_offset(unsigned c, size_t i)
     return i * slab_class_size(c);
 }
 
+/*@ // The slab state beside a valid area (proofs/README.md): like the
+    // descriptors and the pages, its words (partial[], cached[], the byte
+    // counts) may hold anything, so every index read from them is checked.
+    predicate valid_slab_area(struct vh_slabs *s, struct vh_area *a) =
+      valid_area(a) && \valid(s) &&
+      \separated(s, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    predicate valid_slabs(struct vh_slabs *s, struct vh_buddy *b, struct vh_area *a) =
+      valid_buddy(b, a) && valid_slab_area(s, a) && \separated(s, b);
+*/
+/* Page p is a slab page (of class VH_PAGE_CLASS(a, p) < VH_NUM_CLASSES). */
+#define VH_SLAB_PAGE(a, p) (VH_PG_SLAB <= (a)->pages[p].kind <= VH_PG_LAST)
+#define VH_PAGE_CLASS(a, p) ((a)->pages[p].kind - VH_PG_SLAB)
+/* The first word of an in-band bitmap (class 0's, the longest). */
+#define VH_INBAND_WORD0 (VH_SLAB_ROOM(0) / 8)
+#define VH_PAGE_WORDS (VH_PAGE_SIZE / 8)
+/* Where the bitmap of the class-c slab page p starts. */
+#define VH_BITMAP_AT(a, p, c) \
+    (VH_INBAND(c) ? &(a)->base[p].words[VH_SLAB_ROOM(c) / 8] : &(a)->pages[p].bits)
+/* Every word an in-band bitmap may occupy (the ends of the pages). */
+#define VH_INBAND_WORDS(a) (a)->base[0 .. (a)->npages - 1].words[VH_INBAND_WORD0 .. VH_PAGE_WORDS - 1]
+
+/*@ // obj is an object of class c: at a multiple of its size inside the room
+    // of a page of the area (before an in-band bitmap).
+    predicate slab_object(struct vh_area *a, integer c, char *obj) =
+      \exists integer p, o; 0 <= p < a->npages && 0 <= o && o + VH_CLASS_SIZE(c) <= VH_SLAB_ROOM(c) &&
+        o % VH_CLASS_SIZE(c) == 0 && obj == &a->base[p].bytes[o];
+    predicate bitmaps_unchanged{L1, L2}(struct vh_area *a) =
+      \forall integer p, w; 0 <= p < \at(a->npages, L1) && VH_INBAND_WORD0 <= w < VH_PAGE_WORDS ==>
+        \at(a->base[p].words[w], L1) == \at(a->base[p].words[w], L2);
+    // Nothing the slab layer owns or calls into changed.
+    predicate slabs_unchanged{L1, L2}(struct vh_slabs *s, struct vh_buddy *b, struct vh_area *a) =
+      \at(*s, L1) == \at(*s, L2) && \at(*b, L1) == \at(*b, L2) && pages_unchanged{L1, L2}(a) &&
+      bitmaps_unchanged{L1, L2}(a);
+    // What the reclaim path (slab_page_alloc) may have changed: cached slabs
+    // given back to the buddy layer (cached[c] set to VH_NIL, slot_bytes,
+    // the buddy state and the descriptors, as buddy_free_commit changes
+    // them); the partial lists, used_bytes and the in-band bitmaps are as
+    // they were.
+    predicate slabs_reclaimed{L1, L2}(struct vh_slabs *s, struct vh_area *a) =
+      \at(s->used_bytes, L1) == \at(s->used_bytes, L2) && bitmaps_unchanged{L1, L2}(a) &&
+      \forall integer c; 0 <= c < VH_NUM_CLASSES ==>
+        \at(s->partial[c], L2) == \at(s->partial[c], L1) &&
+        (\at(s->cached[c], L2) == \at(s->cached[c], L1) || \at(s->cached[c], L2) == VH_NIL);
+*/
+
 /* The kind byte of a class-c slab page. */
+/*@ requires c < VH_NUM_CLASSES;
+    assigns \nothing;
+    ensures \result == VH_PG_SLAB + c; */
 static inline uint8_t slab_kind(unsigned c)
 {
     return (uint8_t)(VH_PG_SLAB + c);
@@ -161,6 +209,22 @@ static inline uint8_t slab_kind(unsigned c)
 
 /* The class of the slab page d: < VH_NUM_CLASSES for a slab page, anything
  * else (unsigned wrap-around included) for every other kind. */
+/*@ requires \valid_read(d);
+    assigns \nothing;
+    behavior slab_or_above:
+      assumes d->kind >= VH_PG_SLAB;
+      ensures \result == d->kind - VH_PG_SLAB;
+    behavior none:
+      assumes d->kind == VH_PG_NONE;
+      ensures \result == 4294967293;
+    behavior free:
+      assumes d->kind == VH_PG_FREE;
+      ensures \result == 4294967294;
+    behavior block:
+      assumes d->kind == VH_PG_BLOCK;
+      ensures \result == 4294967295;
+    complete behaviors;
+    disjoint behaviors; */
 static inline unsigned slab_page_class(const struct vh_page *d)
 {
     return (unsigned)d->kind - VH_PG_SLAB;
@@ -168,15 +232,30 @@ static inline unsigned slab_page_class(const struct vh_page *d)
 
 /* ---- Stateful operations. ---- */
 
+/*@ requires \valid(s);
+    assigns *s;
+    ensures \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == VH_NIL && s->cached[c] == VH_NIL;
+    ensures s->used_bytes == 0 && s->slot_bytes == 0; */
 static void slab_init(struct vh_slabs *s);
 
 /* slab_class_of by table; size <= VH_MAX_CLASS_SIZE. */
+/*@ requires size <= VH_MAX_CLASS_SIZE;
+    assigns \nothing;
+    ensures holds: \result < VH_NUM_CLASSES && size <= VH_CLASS_SIZE(\result); */
 static inline unsigned slab_class_for(size_t size)
 {
     return slab_class_by_16[(size + 15u) >> 4];
 }
 
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
+/*@ requires valid_slabs(s, b, a) && c < VH_NUM_CLASSES && \valid(out);
+    requires \separated(out, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a), *out;
+    ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
+    ensures ok: \result == VH_OK ==> slab_object(a, c, (char *)*out);
+    ensures enomem: \result == BUDDY_ENOMEM ==> slabs_reclaimed{Pre, Post}(s, a) && *out == \old(*out);
+    ensures corrupt: \result == VH_ECORRUPT ==> *out == \old(*out) &&
+      (slabs_unchanged{Pre, Post}(s, b, a) || slabs_reclaimed{Pre, Post}(s, a)); */
 static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, unsigned c,
                       void **out);
 
@@ -184,32 +263,72 @@ static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_ar
  * current slab (which leaves the list if it fills up) in *out, or false when
  * anything else is needed - a refill, or a descriptor or list link that fails
  * validation; slab_alloc then handles and reports it. */
+/*@ requires valid_slab_area(s, a) && c < VH_NUM_CLASSES && \valid(out);
+    requires \separated(out, s, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns s->partial[c], s->used_bytes, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a), *out;
+    ensures ok: \result ==> slab_object(a, c, (char *)*out);
+    ensures unchanged: !\result ==> *out == \old(*out) && *s == \old(*s) && pages_unchanged{Pre, Post}(a) &&
+      bitmaps_unchanged{Pre, Post}(a); */
 VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c, void **out);
 
 /* A buddy block of the given order, giving the cached empty slabs back to the
  * buddy layer first if it has none.  0, BUDDY_ENOMEM or VH_ECORRUPT. */
+/*@ requires valid_slabs(s, b, a) && \valid(out);
+    requires \separated(out, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns s->cached[0 .. VH_NUM_CLASSES - 1], s->slot_bytes, *b, a->pages[0 .. a->npages - 1], *out;
+    ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
+    ensures ok: \result == VH_OK ==> order <= VH_MAX_ORDER && *out < a->npages &&
+      VH_ALIGNED(*out, order) && VH_INSIDE(*out, order, a->npages) &&
+      a->pages[*out].kind == VH_PG_BLOCK && a->pages[*out].order == order;
+    ensures slabs_reclaimed{Pre, Post}(s, a);
+    ensures \result != VH_OK ==> *out == \old(*out); */
 VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                               unsigned order, uint32_t *out);
 
 /* Classifies byte offset off inside slab page p: VH_OK with *index set for a
- * live object, VH_EINTERIOR, VH_EDOUBLEFREE, or VH_ECORRUPT. */
+ * live object, VH_EINTERIOR or VH_EDOUBLEFREE. */
+/*@ requires valid_area(a) && p < a->npages && VH_SLAB_PAGE(a, p) && \valid(index);
+    requires \separated(index, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
+    assigns *index;
+    ensures \result == VH_OK || \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE;
+    ensures ok: \result == VH_OK ==> *index < VH_CAPACITY(VH_PAGE_CLASS(a, p)) &&
+      off == *index * VH_CLASS_SIZE(VH_PAGE_CLASS(a, p)) &&
+      VH_BIT(VH_BITMAP_AT(a, p, VH_PAGE_CLASS(a, p)), *index) == 1;
+    ensures \result != VH_OK ==> *index == \old(*index); */
 VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_t *index);
 
 /* The fast path of slab_free: frees the object unless that empties the
  * slab (then returns false having changed nothing). */
+/*@ requires valid_slab_area(s, a) && p < a->npages && VH_SLAB_PAGE(a, p);
+    requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
+    assigns s->partial[0 .. VH_NUM_CLASSES - 1], s->used_bytes, a->pages[0 .. a->npages - 1],
+            VH_INBAND_WORDS(a);
+    ensures unchanged: !\result ==> *s == \old(*s) && pages_unchanged{Pre, Post}(a) &&
+      bitmaps_unchanged{Pre, Post}(a); */
 VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t index);
 
 /* Whether slab_free(p, index) would succeed (VH_OK) or report VH_ECORRUPT,
  * changing nothing: for callers that must validate a free before other
  * changes (vh_realloc's move). */
+/*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p);
+    assigns \nothing;
+    ensures \result == VH_OK || \result == VH_ECORRUPT; */
 static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
                            uint32_t p);
 
 /* Frees live object index of slab page p (as located by slab_locate). */
+/*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p);
+    requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
+    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a);
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures corrupt: \result == VH_ECORRUPT ==> slabs_unchanged{Pre, Post}(s, b, a); */
 static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, uint32_t p,
                      size_t index);
 
 /* Object size of the slab page p (a SLAB head with a valid class). */
+/*@ requires valid_area(a) && p < a->npages && VH_SLAB_PAGE(a, p);
+    assigns \nothing;
+    ensures \result == VH_CLASS_SIZE(VH_PAGE_CLASS(a, p)); */
 static inline size_t slab_object_size(const struct vh_area *a, uint32_t p)
 {
     return slab_class_size(slab_page_class(&a->pages[p]));
@@ -217,10 +336,17 @@ static inline size_t slab_object_size(const struct vh_area *a, uint32_t p)
 
 /* Largest free block order once every cached slab is given back (the
  * blocks their releases would make), or -1.  Changes nothing. */
+/*@ requires valid_slabs(s, b, a);
+    assigns \nothing;
+    ensures -1 <= \result <= 31; */
 static int slab_largest_order_after_reclaim(const struct vh_slabs *s, const struct vh_buddy *b,
                                             const struct vh_area *a);
 
 /* Checks S1..S7; 0 or a VH_CHECK_* code.  Assumes buddy_check passed. */
+/*@ requires valid_slab_area(s, a);
+    assigns \nothing;
+    ensures \result == 0 || \result == VH_CHECK_HEADER || \result == VH_CHECK_DESCRIPTOR ||
+            \result == VH_CHECK_SLAB_BITMAP || \result == VH_CHECK_SLAB_LIST || \result == VH_CHECK_STATS; */
 static int slab_check(const struct vh_slabs *s, const struct vh_area *a);
 
 #endif /* VH_SLAB_H */
