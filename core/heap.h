@@ -47,7 +47,7 @@ struct vh_heap {
     size_t allocations, deallocations, failed_allocations, errors;
 };
 
-/*@ // What the proofs assume of a heap handle (proofs/README.md): the header
+/*@ // What the proofs take as given of a heap handle (proofs/README.md): the header
     // is valid memory, its geometry describes a valid page area apart from
     // it, and that is all.  The header's mutable words, the descriptors and
     // the pages may hold any bytes.
@@ -237,29 +237,29 @@ VH_INLINE void heap_unlock(const vh_heap *h)
     }
 }
 
+/* For contracts: an outcome rc is counted in exactly one counter, by one
+ * (negative: errors; BUDDY_ENOMEM: failed_allocations; else neither). */
+#define VH_OUTCOME_COUNTED(h, rc)                                                                  \
+    ((rc) < 0 ? (h)->errors == (size_t)(\old((h)->errors) + 1) &&                                   \
+                    (h)->failed_allocations == \old((h)->failed_allocations)                       \
+     : (rc) == BUDDY_ENOMEM                                                                        \
+         ? (h)->errors == \old((h)->errors) &&                                                     \
+               (h)->failed_allocations == (size_t)(\old((h)->failed_allocations) + 1)             \
+         : (h)->errors == \old((h)->errors) && (h)->failed_allocations == \old((h)->failed_allocations))
+
 /* A call that failed: counts it (negative: misuse or corruption, counted in
  * errors and reported; BUDDY_ENOMEM: an allocation failure), releases the
  * lock, and only then calls on_error, so the hook may call back into the
  * heap. */
 /*@ requires valid_heap(h);
     assigns h->errors, h->failed_allocations;
-    ensures rc < 0 ==> h->errors == (size_t)(\old(h->errors) + 1) &&
-                       h->failed_allocations == \old(h->failed_allocations);
-    ensures rc == BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
-                       h->failed_allocations == (size_t)(\old(h->failed_allocations) + 1);
-    ensures rc >= 0 && rc != BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
-                       h->failed_allocations == \old(h->failed_allocations); */
+    ensures VH_OUTCOME_COUNTED(h, rc); */
 VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
 
 /* Ends a call with outcome rc: releases the lock, or heap_fail. */
 /*@ requires valid_heap(h);
     assigns h->errors, h->failed_allocations;
-    ensures rc < 0 ==> h->errors == (size_t)(\old(h->errors) + 1) &&
-                       h->failed_allocations == \old(h->failed_allocations);
-    ensures rc == BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
-                       h->failed_allocations == (size_t)(\old(h->failed_allocations) + 1);
-    ensures rc >= 0 && rc != BUDDY_ENOMEM ==> h->errors == \old(h->errors) &&
-                       h->failed_allocations == \old(h->failed_allocations); */
+    ensures VH_OUTCOME_COUNTED(h, rc); */
 VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 {
     if (VH_UNLIKELY(rc != VH_OK)) {
