@@ -111,11 +111,32 @@ struct vh_loc {
     size_t usable; /* usable bytes */
 };
 
+/*@ // A located block: a live slab object or buddy block, and its address.
+    predicate loc_ok(vh_heap *h, struct vh_loc *loc) =
+      loc->page < h->area.npages &&
+      (loc->slab ==>
+         VH_SLAB_PAGE(&h->area, loc->page) &&
+         loc->index < VH_CAPACITY(VH_PAGE_CLASS(&h->area, loc->page)) &&
+         loc->usable == VH_CLASS_SIZE(VH_PAGE_CLASS(&h->area, loc->page)) &&
+         loc->at == &h->area.base[loc->page].bytes[loc->index * loc->usable]) &&
+      (!loc->slab ==>
+         h->area.pages[loc->page].kind == VH_PG_BLOCK && head_ok(&h->area, loc->page) &&
+         loc->usable == VH_PAGE_SIZE * VH_POW2(h->area.pages[loc->page].order) &&
+         loc->at == &h->area.base[loc->page].bytes[0]);
+*/
+
 /* Classifies ptr: VH_OK and *loc for the start of a live block, otherwise the
  * error vh_free reports.  The one place a caller's pointer meets the page
  * area: it is only converted to an offset from the base and compared; every
  * access the core then makes goes through loc->at, an address computed from
  * the base and the checked offset. */
+/*@ requires valid_heap(h) && \valid(loc);
+    requires \separated(loc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    assigns *loc;
+    ensures \result == VH_OK || \result == VH_EFOREIGN || \result == VH_EINTERIOR ||
+            \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
+    ensures \result == VH_OK ==> loc_ok(h, loc); */
 VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
 {
     /* One compare: below base, u - base wraps past every span. */
@@ -158,7 +179,21 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     }
 }
 
+/*@ // r is need bytes inside the page area, 16-aligned.
+    predicate in_area(vh_heap *h, char *r, integer need) =
+      \exists integer p, o; 0 <= p < h->area.npages && 0 <= o < VH_PAGE_SIZE && o % VH_ALIGNMENT == 0 &&
+        r == &h->area.base[p].bytes[o] && p * VH_PAGE_SIZE + o + need <= h->area.npages * VH_PAGE_SIZE;
+*/
+
 /* A buddy block for need > VH_MAX_CLASS_SIZE bytes. */
+/*@ requires valid_heap(h) && \valid(rc);
+    requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    assigns h->slabs.cached[0 .. VH_NUM_CLASSES - 1], h->slabs.slot_bytes, h->buddy, h->block_bytes,
+            h->area.pages[0 .. h->area.npages - 1], *rc;
+    ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
+    ensures *rc == VH_OK ==> in_area(h, (char *)\result, need);
+    ensures *rc != VH_OK ==> \result == \null && h->block_bytes == \old(h->block_bytes); */
 VH_INLINE void *alloc_block_unsafe(vh_heap *h, size_t need, int *rc)
 {
     unsigned k = buddy_order_for_size(need);
@@ -176,6 +211,13 @@ VH_INLINE void *alloc_block_unsafe(vh_heap *h, size_t need, int *rc)
 
 /* Takes a block that holds need bytes and makes the first req bytes
  * addressable.  NULL with *rc = BUDDY_ENOMEM or VH_ECORRUPT on failure. */
+/*@ requires valid_heap(h) && \valid(rc);
+    requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    assigns VH_HEAP_STATE(h), *rc;
+    ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
+    ensures *rc == VH_OK ==> in_area(h, (char *)\result, need);
+    ensures *rc != VH_OK ==> \result == \null; */
 VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 {
     void *p = NULL;
@@ -192,6 +234,9 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 
 /* An allocation under the protocol, the lock held (heap_begin): every
  * allocating entry point but the fast path of vh_alloc. */
+/*@ requires valid_heap(h);
+    assigns VH_HEAP_STATE(h);
+    ensures \result == \null || in_area(h, (char *)\result, need); */
 VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
 {
     int rc;
@@ -200,6 +245,11 @@ VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
     return p;
 }
 
+/*@ requires valid_heap(h);
+    assigns VH_HEAP_STATE(h);
+    ensures \result == VH_OK || \result == VH_EFOREIGN || \result == VH_EINTERIOR ||
+            \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
+    ensures \result != VH_OK ==> VH_HEAP_UNCHANGED(h); */
 VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
@@ -222,6 +272,9 @@ VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
 
 /* A misuse found before any state was touched: count it and report it.
  * The caller's heap_begin holds the lock. */
+/*@ requires valid_heap(h) && rc < 0;
+    assigns h->errors;
+    ensures h->errors == (size_t)(\old(h->errors) + 1); */
 VH_COLD void reject(vh_heap *h, int rc, const void *ptr)
 {
     heap_leave(h, rc, ptr);
@@ -301,6 +354,9 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
 }
 
 /* Everything but the fast path of vh_alloc. */
+/*@ requires h == \null || valid_heap(h);
+    assigns VH_HEAP_STATE(h);
+    ensures \result == \null || (h != \null && in_area(h, (char *)\result, size)); */
 VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 {
     if (heap_begin(h) != VH_OK)
@@ -310,6 +366,17 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 
 /* Fast path: no lock hooks, a slab object that changes no list.  It calls
  * no function, and every other case leaves through one tail call. */
+/*@ requires h == \null || valid_heap(h);
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == \null;
+    behavior heap:
+      assumes h != \null;
+      assigns VH_HEAP_STATE(h);
+      ensures \result == \null || in_area(h, (char *)\result, size);
+    complete behaviors;
+    disjoint behaviors; */
 void *vh_alloc(vh_heap *h, size_t size)
 {
     if (VH_LIKELY(size <= VH_MAX_CLASS_SIZE) && VH_LIKELY(heap_fast_ok(h))) {
@@ -323,6 +390,21 @@ void *vh_alloc(vh_heap *h, size_t size)
     return alloc_slow(h, size);
 }
 
+/*@ requires h == \null || valid_heap(h);
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == \null;
+    behavior overflow:
+      assumes h != \null && n != 0 && size > SIZE_MAX / n;
+      assigns h->errors;
+      ensures \result == \null;
+    behavior heap:
+      assumes h != \null && (n == 0 || size <= SIZE_MAX / n);
+      assigns VH_HEAP_STATE(h);
+      ensures \result == \null || in_area(h, (char *)\result, n * size);
+    complete behaviors;
+    disjoint behaviors; */
 void *vh_calloc(vh_heap *h, size_t n, size_t size)
 {
     if (heap_begin(h) != VH_OK)
@@ -338,6 +420,21 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
     return p;
 }
 
+/*@ requires h == \null || valid_heap(h);
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == \null;
+    behavior bad_alignment:
+      assumes h != \null && (align == 0 || (align & (align - 1)) != 0 || align > VH_MAX_ALIGN);
+      assigns h->errors;
+      ensures \result == \null;
+    behavior heap:
+      assumes h != \null && align != 0 && (align & (align - 1)) == 0 && align <= VH_MAX_ALIGN;
+      assigns VH_HEAP_STATE(h);
+      ensures \result == \null || in_area(h, (char *)\result, size);
+    complete behaviors;
+    disjoint behaviors; */
 void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
 {
     if (heap_begin(h) != VH_OK)
@@ -352,6 +449,10 @@ void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
 }
 
 /* Everything but the fast path of vh_free. */
+/*@ requires h == \null || valid_heap(h);
+    assigns VH_HEAP_STATE(h);
+    ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
+            \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT; */
 VH_COLD int free_slow(vh_heap *h, void *ptr)
 {
     if (!heap_ok(h))
@@ -368,6 +469,19 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
 
 /* Fast path: no lock hooks, a live slab object whose slab stays on the list
  * it is on.  Calls no function; everything else is free_slow. */
+/*@ requires h == \null || valid_heap(h);
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == VH_EINVAL;
+    behavior heap:
+      assumes h != \null;
+      assigns VH_HEAP_STATE(h);
+      ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
+              \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
+      ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h);
+    complete behaviors;
+    disjoint behaviors; */
 int vh_free(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
@@ -382,6 +496,16 @@ int vh_free(vh_heap *h, void *ptr)
 
 /* In place when size fits the block, or a buddy block can grow into free
  * upper buddies; *rc = BUDDY_ENOMEM when it cannot stay in place. */
+/*@ requires valid_heap(h) && \valid_read(loc) && loc_ok(h, loc) && \valid(rc);
+    requires \separated(rc, loc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    requires \separated(loc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    assigns h->buddy, h->block_bytes, h->area.pages[0 .. h->area.npages - 1], *rc;
+    ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
+    ensures *rc == VH_OK ==> \result == loc->at && in_area(h, (char *)\result, size);
+    ensures *rc != VH_OK ==> \result == \null && h->buddy == \old(h->buddy) &&
+      h->block_bytes == \old(h->block_bytes) && pages_unchanged{Pre, Post}(&h->area); */
 static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_t size, int *rc)
 {
     *rc = VH_OK;
@@ -416,6 +540,12 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
 /* In place if it can be, else allocate, copy, free; the free of the old
  * block is validated before the new one is taken, so that an error leaves
  * everything as it was. */
+/*@ requires valid_heap(h) && \valid(rc);
+    requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    assigns VH_HEAP_STATE(h), *rc;
+    ensures *rc == VH_OK ==> in_area(h, (char *)\result, size);
+    ensures *rc != VH_OK ==> \result == \null; */
 static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
 {
     struct vh_loc loc;
@@ -444,6 +574,17 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     return out;
 }
 
+/*@ requires h == \null || valid_heap(h);
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == \null;
+    behavior heap:
+      assumes h != \null;
+      assigns VH_HEAP_STATE(h);
+      ensures \result == \null || in_area(h, (char *)\result, size);
+    complete behaviors;
+    disjoint behaviors; */
 void *vh_realloc(vh_heap *h, void *ptr, size_t size)
 {
     if (ptr == NULL)
@@ -456,6 +597,9 @@ void *vh_realloc(vh_heap *h, void *ptr, size_t size)
     return out;
 }
 
+/*@ requires h == \null || valid_heap(h);
+    assigns \nothing;
+    ensures \result == 0 || (h != \null && \result <= h->area.npages * VH_PAGE_SIZE); */
 size_t vh_usable_size(const vh_heap *h, const void *ptr)
 {
     if (ptr == NULL || heap_verify(h) != VH_OK)

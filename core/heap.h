@@ -63,6 +63,16 @@ struct vh_heap {
     (h)->failed_allocations, (h)->errors, (h)->area.pages[0 .. (h)->area.npages - 1], \
     (h)->area.base[0 .. (h)->area.npages - 1]
 
+/* For contracts: what an error leaves as it was: the slab and buddy words,
+ * the descriptors, the in-band bitmaps and the counters (all but errors, in
+ * the _BUT_ERRORS form). */
+#define VH_HEAP_UNCHANGED_BUT_ERRORS(h)                                                            \
+    (slabs_unchanged{Pre, Post}(&(h)->slabs, &(h)->buddy, &(h)->area) &&                           \
+     (h)->block_bytes == \old((h)->block_bytes) && (h)->allocations == \old((h)->allocations) &&   \
+     (h)->deallocations == \old((h)->deallocations) &&                                            \
+     (h)->failed_allocations == \old((h)->failed_allocations))
+#define VH_HEAP_UNCHANGED(h) (VH_HEAP_UNCHANGED_BUT_ERRORS(h) && (h)->errors == \old((h)->errors))
+
 /* Whether h names a heap at all: the handle check, before anything else. */
 /*@ requires h == \null || \valid_read(h);
     assigns \nothing;
