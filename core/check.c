@@ -14,7 +14,8 @@
 
 /* H1: the header's geometry. */
 /*@ requires \valid_read(h);
-    assigns \nothing; */
+    assigns \nothing;
+    ensures \result == 0 || \result == VH_CHECK_HEADER; */
 static int check_header(const vh_heap *h)
 {
     uintptr_t region = (uintptr_t)h->region, pages = (uintptr_t)h->area.pages;
@@ -29,7 +30,8 @@ static int check_header(const vh_heap *h)
 
 /* H2, H3: recount block bytes and live blocks (slab_check recounted S5). */
 /*@ requires valid_heap(h);
-    assigns \nothing; */
+    assigns \nothing;
+    ensures \result == 0 || \result == VH_CHECK_DESCRIPTOR || \result == VH_CHECK_STATS; */
 static int check_stats(const vh_heap *h)
 {
     size_t blocks = 0, live = 0;
@@ -53,8 +55,15 @@ static int check_stats(const vh_heap *h)
     return 0;
 }
 
+/* The contract's point is the proof of its body: the walk reads only the
+ * area its verified geometry names, for any descriptor contents, and
+ * writes nothing (no hook is called unless the hooks word matched). */
 /*@ requires h == \null || valid_heap(h);
-    assigns \nothing; */
+    assigns \nothing;
+    ensures \result == 0 || \result == VH_CHECK_HEADER || \result == VH_CHECK_DESCRIPTOR ||
+            \result == VH_CHECK_TILING || \result == VH_CHECK_FREE_LIST || \result == VH_CHECK_FREE_MASK ||
+            \result == VH_CHECK_UNMERGED || \result == VH_CHECK_SLAB_BITMAP ||
+            \result == VH_CHECK_SLAB_LIST || \result == VH_CHECK_STATS; */
 int vh_check(const vh_heap *h)
 {
     if (heap_verify(h) != VH_OK)

@@ -111,20 +111,19 @@ struct vh_loc {
     size_t usable; /* usable bytes */
 };
 
-/*@ // A located block: a live slab object or buddy block, and its address.
-    predicate loc_ok(vh_heap *h, struct vh_loc *loc) =
-      loc->page < h->area.npages &&
-      (loc->slab ==>
-         VH_SLAB_PAGE(&h->area, loc->page) &&
-         loc->index < VH_CAPACITY(VH_PAGE_CLASS(&h->area, loc->page)) &&
-         loc->usable == VH_CLASS_SIZE(VH_PAGE_CLASS(&h->area, loc->page)) &&
-         loc->at == &h->area.base[loc->page].bytes[loc->index * loc->usable]) &&
-      (!loc->slab ==>
-         h->area.pages[loc->page].kind == VH_PG_BLOCK && head_ok(&h->area, loc->page) &&
-         loc->usable == VH_PAGE_SIZE * VH_POW2(h->area.pages[loc->page].order) &&
-         loc->at == &h->area.base[loc->page].bytes[0]);
-*/
-
+/* For contracts: *loc describes a live slab object or buddy block of h and
+ * its address (what heap_locate found).  A macro, so that the simplifier
+ * sees the class arithmetic at each use. */
+#define VH_LOC_OK(h, loc)                                                                          \
+    ((loc)->page < (h)->area.npages &&                                                             \
+     ((loc)->slab ==> VH_SLAB_PAGE(&(h)->area, (loc)->page) &&                                      \
+                          (loc)->index < VH_CAPACITY(VH_PAGE_CLASS(&(h)->area, (loc)->page)) &&    \
+                          (loc)->usable == VH_CLASS_SIZE(VH_PAGE_CLASS(&(h)->area, (loc)->page)) && \
+                          (loc)->at == &(h)->area.base[(loc)->page].bytes[(loc)->index * (loc)->usable]) && \
+     (!(loc)->slab ==> (h)->area.pages[(loc)->page].kind == VH_PG_BLOCK &&                          \
+                           head_ok(&(h)->area, (loc)->page) &&                                     \
+                           (loc)->usable == VH_PAGE_SIZE * VH_POW2((h)->area.pages[(loc)->page].order) && \
+                           (loc)->at == &(h)->area.base[(loc)->page].bytes[0]))
 /* Classifies ptr: VH_OK and *loc for the start of a live block, otherwise the
  * error vh_free reports.  The one place a caller's pointer meets the page
  * area: it is only converted to an offset from the base and compared; every
@@ -136,7 +135,7 @@ struct vh_loc {
     assigns *loc;
     ensures \result == VH_OK || \result == VH_EFOREIGN || \result == VH_EINTERIOR ||
             \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
-    ensures \result == VH_OK ==> loc_ok(h, loc); */
+    ensures \result == VH_OK ==> VH_LOC_OK(h, loc); */
 VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
 {
     /* One compare: below base, u - base wraps past every span. */
@@ -179,12 +178,29 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     }
 }
 
-/*@ // r is need bytes inside the page area, 16-aligned.
+/*@ // r is the address of need bytes inside the page area of h, 16-aligned
+    // (offsets are from the page-aligned base).  A predicate, not a macro:
+    // kept folded, its pointer equality stays a term the provers match on.
     predicate in_area(vh_heap *h, char *r, integer need) =
       \exists integer p, o; 0 <= p < h->area.npages && 0 <= o < VH_PAGE_SIZE && o % VH_ALIGNMENT == 0 &&
-        r == &h->area.base[p].bytes[o] && p * VH_PAGE_SIZE + o + need <= h->area.npages * VH_PAGE_SIZE;
-*/
+        o + need <= VH_PAGE_SIZE * (h->area.npages - p) && r == &h->area.base[p].bytes[o];
 
+    // A slab object of class c holds need <= its size bytes in the area
+    // (proved by WP, as every lemma here: `make prove` runs them).
+    lemma object_in_area{L}: \forall vh_heap *h, integer c, need, char *r;
+      0 <= c < VH_NUM_CLASSES && need <= VH_CLASS_SIZE(c) && slab_object(&h->area, c, r) ==>
+        in_area(h, r, need);
+    // Object i of a class-c slab page p, as heap_locate finds it.
+    // need > 0 bytes in the area are valid memory (valid_area).
+    lemma in_area_valid{L}: \forall vh_heap *h, char *r, integer need;
+      valid_heap(h) && 0 < need && in_area(h, r, need) ==> \valid(r + (0 .. need - 1));
+    // Fewer bytes at the same place are in the area too.
+    lemma in_area_less{L}: \forall vh_heap *h, char *r, integer need, less;
+      less <= need && in_area(h, r, need) ==> in_area(h, r, less);
+    lemma indexed_object_in_area{L}: \forall vh_heap *h, integer p, c, i, need;
+      0 <= p < h->area.npages && 0 <= c < VH_NUM_CLASSES && 0 <= i < VH_CAPACITY(c) &&
+      need <= VH_CLASS_SIZE(c) ==> in_area(h, &h->area.base[p].bytes[i * VH_CLASS_SIZE(c)], need);
+*/
 /* A buddy block for need > VH_MAX_CLASS_SIZE bytes. */
 /*@ requires valid_heap(h) && \valid(rc);
     requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
@@ -214,16 +230,18 @@ VH_INLINE void *alloc_block_unsafe(vh_heap *h, size_t need, int *rc)
 /*@ requires valid_heap(h) && \valid(rc);
     requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
                         h->area.base + (0 .. h->area.npages - 1));
-    assigns VH_HEAP_STATE(h), *rc;
+    assigns VH_HEAP_META(h), *rc;
     ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
     ensures *rc == VH_OK ==> in_area(h, (char *)\result, need);
-    ensures *rc != VH_OK ==> \result == \null; */
+    ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
 VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 {
     void *p = NULL;
-    if (VH_LIKELY(need <= VH_MAX_CLASS_SIZE))
-        *rc = slab_alloc(&h->slabs, &h->buddy, &h->area, slab_class_for(need), &p);
-    else
+    if (VH_LIKELY(need <= VH_MAX_CLASS_SIZE)) {
+        unsigned c = slab_class_for(need);
+        *rc = slab_alloc(&h->slabs, &h->buddy, &h->area, c, &p);
+        //@ assert *rc == VH_OK ==> in_area(h, (char *)p, need);
+    } else
         p = alloc_block_unsafe(h, need, rc);
     if (VH_UNLIKELY(*rc != VH_OK))
         return NULL;
@@ -235,8 +253,9 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 /* An allocation under the protocol, the lock held (heap_begin): every
  * allocating entry point but the fast path of vh_alloc. */
 /*@ requires valid_heap(h);
-    assigns VH_HEAP_STATE(h);
-    ensures \result == \null || in_area(h, (char *)\result, need); */
+    assigns VH_HEAP_META(h);
+    ensures \result == \null || in_area(h, (char *)\result, need);
+    ensures \result == \null ==> VH_LIVE_UNCHANGED(h); */
 VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
 {
     int rc;
@@ -246,7 +265,7 @@ VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
 }
 
 /*@ requires valid_heap(h);
-    assigns VH_HEAP_STATE(h);
+    assigns VH_HEAP_META(h);
     ensures \result == VH_OK || \result == VH_EFOREIGN || \result == VH_EINTERIOR ||
             \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
     ensures \result != VH_OK ==> VH_HEAP_UNCHANGED(h); */
@@ -257,13 +276,20 @@ VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
     if (rc != VH_OK)
         return rc;
     VH_POISON(ptr, loc.usable);
+    //@ assert slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area);
     if (VH_LIKELY(loc.slab)) {
         rc = slab_free(&h->slabs, &h->buddy, &h->area, loc.page, loc.index);
+        //@ assert rc != VH_OK ==> slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area);
     } else {
         rc = buddy_free(&h->buddy, &h->area, loc.page);
+        //@ assert rc != VH_OK ==> slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area);
         if (rc == VH_OK)
             h->block_bytes -= loc.usable;
     }
+    /*@ assert h->allocations == \at(h->allocations, Pre) && h->errors == \at(h->errors, Pre) &&
+               h->failed_allocations == \at(h->failed_allocations, Pre) &&
+               h->deallocations == \at(h->deallocations, Pre); */
+    //@ assert rc != VH_OK ==> h->block_bytes == \at(h->block_bytes, Pre);
     if (VH_UNLIKELY(rc != VH_OK))
         return rc;
     h->deallocations++;
@@ -273,8 +299,9 @@ VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
 /* A misuse found before any state was touched: count it and report it.
  * The caller's heap_begin holds the lock. */
 /*@ requires valid_heap(h) && rc < 0;
-    assigns h->errors;
-    ensures h->errors == (size_t)(\old(h->errors) + 1); */
+    assigns h->errors, h->failed_allocations;
+    ensures h->errors == (size_t)(\old(h->errors) + 1) &&
+            h->failed_allocations == \old(h->failed_allocations); */
 VH_COLD void reject(vh_heap *h, int rc, const void *ptr)
 {
     heap_leave(h, rc, ptr);
@@ -355,8 +382,17 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
 
 /* Everything but the fast path of vh_alloc. */
 /*@ requires h == \null || valid_heap(h);
-    assigns VH_HEAP_STATE(h);
-    ensures \result == \null || (h != \null && in_area(h, (char *)\result, size)); */
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == \null;
+    behavior heap:
+      assumes h != \null;
+      assigns VH_HEAP_META(h);
+      ensures \result == \null || in_area(h, (char *)\result, size);
+      ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
+    complete behaviors;
+    disjoint behaviors; */
 VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 {
     if (heap_begin(h) != VH_OK)
@@ -373,15 +409,18 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
       ensures \result == \null;
     behavior heap:
       assumes h != \null;
-      assigns VH_HEAP_STATE(h);
+      assigns VH_HEAP_META(h);
       ensures \result == \null || in_area(h, (char *)\result, size);
+      ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
     complete behaviors;
     disjoint behaviors; */
 void *vh_alloc(vh_heap *h, size_t size)
 {
     if (VH_LIKELY(size <= VH_MAX_CLASS_SIZE) && VH_LIKELY(heap_fast_ok(h))) {
         void *p;
-        if (VH_LIKELY(slab_alloc_quick(&h->slabs, &h->area, slab_class_for(size), &p))) {
+        unsigned c = slab_class_for(size);
+        if (VH_LIKELY(slab_alloc_quick(&h->slabs, &h->area, c, &p))) {
+            //@ assert in_area(h, (char *)p, size);
             h->allocations++;
             VH_UNPOISON(p, size);
             return p;
@@ -397,12 +436,13 @@ void *vh_alloc(vh_heap *h, size_t size)
       ensures \result == \null;
     behavior overflow:
       assumes h != \null && n != 0 && size > SIZE_MAX / n;
-      assigns h->errors;
-      ensures \result == \null;
+      assigns h->errors, h->failed_allocations;
+      ensures \result == \null && h->failed_allocations == \old(h->failed_allocations);
     behavior heap:
       assumes h != \null && (n == 0 || size <= SIZE_MAX / n);
       assigns VH_HEAP_STATE(h);
       ensures \result == \null || in_area(h, (char *)\result, n * size);
+      ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
     complete behaviors;
     disjoint behaviors; */
 void *vh_calloc(vh_heap *h, size_t n, size_t size)
@@ -415,6 +455,7 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
     }
     size_t bytes = n * size;
     void *p = alloc_entry(h, bytes, bytes);
+    //@ assert p != \null && bytes != 0 ==> \valid((char *)p + (0 .. bytes - 1));
     if (p != NULL)
         __builtin_memset(p, 0, bytes);
     return p;
@@ -427,12 +468,13 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
       ensures \result == \null;
     behavior bad_alignment:
       assumes h != \null && (align == 0 || (align & (align - 1)) != 0 || align > VH_MAX_ALIGN);
-      assigns h->errors;
-      ensures \result == \null;
+      assigns h->errors, h->failed_allocations;
+      ensures \result == \null && h->failed_allocations == \old(h->failed_allocations);
     behavior heap:
       assumes h != \null && align != 0 && (align & (align - 1)) == 0 && align <= VH_MAX_ALIGN;
-      assigns VH_HEAP_STATE(h);
+      assigns VH_HEAP_META(h);
       ensures \result == \null || in_area(h, (char *)\result, size);
+      ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
     complete behaviors;
     disjoint behaviors; */
 void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
@@ -450,9 +492,18 @@ void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
 
 /* Everything but the fast path of vh_free. */
 /*@ requires h == \null || valid_heap(h);
-    assigns VH_HEAP_STATE(h);
-    ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
-            \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT; */
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == VH_EINVAL;
+    behavior heap:
+      assumes h != \null;
+      assigns VH_HEAP_META(h);
+      ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
+              \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
+      ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h);
+    complete behaviors;
+    disjoint behaviors; */
 VH_COLD int free_slow(vh_heap *h, void *ptr)
 {
     if (!heap_ok(h))
@@ -476,7 +527,7 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
       ensures \result == VH_EINVAL;
     behavior heap:
       assumes h != \null;
-      assigns VH_HEAP_STATE(h);
+      assigns VH_HEAP_META(h);
       ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
               \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
       ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h);
@@ -496,7 +547,7 @@ int vh_free(vh_heap *h, void *ptr)
 
 /* In place when size fits the block, or a buddy block can grow into free
  * upper buddies; *rc = BUDDY_ENOMEM when it cannot stay in place. */
-/*@ requires valid_heap(h) && \valid_read(loc) && loc_ok(h, loc) && \valid(rc);
+/*@ requires valid_heap(h) && \valid_read(loc) && VH_LOC_OK(h, loc) && \valid(rc);
     requires \separated(rc, loc, h, h->area.pages + (0 .. h->area.npages - 1),
                         h->area.base + (0 .. h->area.npages - 1));
     requires \separated(loc, h, h->area.pages + (0 .. h->area.npages - 1),
@@ -514,6 +565,7 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
             *rc = BUDDY_ENOMEM;
             return NULL;
         }
+        //@ assert in_area(h, loc->at, size);
         VH_POISON(loc->at, loc->usable);
         VH_UNPOISON(loc->at, size);
         return loc->at;
@@ -545,13 +597,14 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
                         h->area.base + (0 .. h->area.npages - 1));
     assigns VH_HEAP_STATE(h), *rc;
     ensures *rc == VH_OK ==> in_area(h, (char *)\result, size);
-    ensures *rc != VH_OK ==> \result == \null; */
+    ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
 static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
 {
     struct vh_loc loc;
     *rc = heap_locate(h, ptr, &loc);
     if (*rc != VH_OK)
         return NULL;
+    //@ assert in_area(h, loc.at, loc.usable);
     void *out = realloc_in_place_unsafe(h, &loc, size, rc);
     if (*rc != BUDDY_ENOMEM)
         return out;
@@ -564,8 +617,12 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     if (out == NULL)
         return NULL;
     size_t keep = loc.usable < size ? loc.usable : size;
+    //@ assert keep == 0 || \valid((char *)out + (0 .. keep - 1)) && \valid_read(loc.at + (0 .. keep - 1));
     VH_UNPOISON(loc.at, loc.usable);
-    __builtin_memcpy(out, loc.at, keep);
+    /* memmove, not memcpy: on a heap whose metadata was forged (SECURITY.md),
+     * the new block may overlap the old one, and an overlapping memcpy is
+     * undefined.  The proof of this function found it. */
+    __builtin_memmove(out, loc.at, keep);
     /* Validated above; the allocation in between changed the heap only in
      * validated ways, so this free succeeds (VH_ASSERT). */
     int freed = free_unsafe(h, ptr);
@@ -583,6 +640,7 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
       assumes h != \null;
       assigns VH_HEAP_STATE(h);
       ensures \result == \null || in_area(h, (char *)\result, size);
+      ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
     complete behaviors;
     disjoint behaviors; */
 void *vh_realloc(vh_heap *h, void *ptr, size_t size)

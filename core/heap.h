@@ -55,17 +55,27 @@ struct vh_heap {
       \valid(h) && valid_area(&h->area) &&
       \separated(h, h->area.pages + (0 .. h->area.npages - 1), h->area.base + (0 .. h->area.npages - 1));
 */
-/* Everything a call may change in a heap: its mutable words, the
- * descriptors and the pages (in-band bitmaps, and user bytes that calloc
- * zeroes and realloc copies).  For assigns clauses. */
-#define VH_HEAP_STATE(h) \
+/* For assigns clauses.  VH_HEAP_WORDS: the header's mutable words.
+ * VH_HEAP_META: all the metadata a call may change (those words, the
+ * descriptors and the in-band bitmaps at the ends of the pages of classes
+ * 16 and 32): what vh_alloc, vh_aligned_alloc and vh_free write.
+ * VH_HEAP_STATE: the metadata and every page byte (vh_calloc zeroes its
+ * block, vh_realloc copies into the new one). */
+#define VH_HEAP_WORDS(h) \
     (h)->buddy, (h)->slabs, (h)->block_bytes, (h)->allocations, (h)->deallocations, \
-    (h)->failed_allocations, (h)->errors, (h)->area.pages[0 .. (h)->area.npages - 1], \
-    (h)->area.base[0 .. (h)->area.npages - 1]
+    (h)->failed_allocations, (h)->errors
+#define VH_HEAP_META(h) \
+    VH_HEAP_WORDS(h), (h)->area.pages[0 .. (h)->area.npages - 1], VH_INBAND_WORDS(&(h)->area)
+#define VH_HEAP_STATE(h) \
+    VH_HEAP_WORDS(h), (h)->area.pages[0 .. (h)->area.npages - 1], (h)->area.base[0 .. (h)->area.npages - 1]
 
-/* For contracts: what an error leaves as it was: the slab and buddy words,
- * the descriptors, the in-band bitmaps and the counters (all but errors, in
- * the _BUT_ERRORS form). */
+/* For contracts: no live block was taken or given back (what a failed
+ * allocation keeps; it may have given cached empty slabs back to the buddy
+ * layer, which no caller can observe but as free bytes). */
+#define VH_LIVE_UNCHANGED(h)                                                                       \
+    ((h)->allocations == \old((h)->allocations) && (h)->deallocations == \old((h)->deallocations) &&  \
+     (h)->block_bytes == \old((h)->block_bytes) && (h)->slabs.used_bytes == \old((h)->slabs.used_bytes))
+
 #define VH_HEAP_UNCHANGED_BUT_ERRORS(h)                                                            \
     (slabs_unchanged{Pre, Post}(&(h)->slabs, &(h)->buddy, &(h)->area) &&                           \
      (h)->block_bytes == \old((h)->block_bytes) && (h)->allocations == \old((h)->allocations) &&   \
