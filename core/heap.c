@@ -194,6 +194,9 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     // need > 0 bytes in the area are valid memory (valid_area).
     lemma in_area_valid{L}: \forall vh_heap *h, char *r, integer need;
       valid_heap(h) && 0 < need && in_area(h, r, need) ==> \valid(r + (0 .. need - 1));
+    // An address in the area is not NULL.
+    lemma in_area_nonnull{L}: \forall vh_heap *h, char *r, integer need;
+      valid_heap(h) && in_area(h, r, need) ==> r != \null;
     // Fewer bytes at the same place are in the area too.
     lemma in_area_less{L}: \forall vh_heap *h, char *r, integer need, less;
       less <= need && in_area(h, r, need) ==> in_area(h, r, less);
@@ -232,7 +235,7 @@ VH_INLINE void *alloc_block_unsafe(vh_heap *h, size_t need, int *rc)
                         h->area.base + (0 .. h->area.npages - 1));
     assigns VH_HEAP_META(h), *rc;
     ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
-    ensures *rc == VH_OK ==> in_area(h, (char *)\result, need);
+    ensures *rc == VH_OK ==> \result != \null && in_area(h, (char *)\result, need);
     ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
 VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 {
@@ -381,18 +384,10 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
 }
 
 /* Everything but the fast path of vh_alloc. */
-/*@ requires h == \null || valid_heap(h);
-    behavior no_heap:
-      assumes h == \null;
-      assigns \nothing;
-      ensures \result == \null;
-    behavior heap:
-      assumes h != \null;
-      assigns VH_HEAP_META(h);
-      ensures \result == \null || in_area(h, (char *)\result, size);
-      ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
-    complete behaviors;
-    disjoint behaviors; */
+/*@ requires valid_heap(h);
+    assigns VH_HEAP_META(h);
+    ensures \result == \null || in_area(h, (char *)\result, size);
+    ensures \result == \null ==> VH_LIVE_UNCHANGED(h); */
 VH_COLD void *alloc_slow(vh_heap *h, size_t size)
 {
     if (heap_begin(h) != VH_OK)
@@ -426,7 +421,12 @@ void *vh_alloc(vh_heap *h, size_t size)
             return p;
         }
     }
-    return alloc_slow(h, size);
+    /*@ assert h != \null ==> h->area.npages == \at(h->area.npages, Pre) &&
+          h->area.base == \at(h->area.base, Pre) && h->area.pages == \at(h->area.pages, Pre); */
+    /*@ assert h != \null ==> h->slabs.used_bytes == \at(h->slabs.used_bytes, Pre) &&
+          h->block_bytes == \at(h->block_bytes, Pre) && h->allocations == \at(h->allocations, Pre) &&
+          h->deallocations == \at(h->deallocations, Pre); */
+    return VH_LIKELY(h != NULL) ? alloc_slow(h, size) : NULL;
 }
 
 /*@ requires h == \null || valid_heap(h);
@@ -447,6 +447,8 @@ void *vh_alloc(vh_heap *h, size_t size)
     disjoint behaviors; */
 void *vh_calloc(vh_heap *h, size_t n, size_t size)
 {
+    if (h == NULL)
+        return NULL;
     if (heap_begin(h) != VH_OK)
         return NULL;
     if (n != 0 && size > SIZE_MAX / n) {
@@ -479,6 +481,8 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
     disjoint behaviors; */
 void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
 {
+    if (h == NULL)
+        return NULL;
     if (heap_begin(h) != VH_OK)
         return NULL;
     if (align == 0 || (align & (align - 1u)) != 0 || align > VH_MAX_ALIGN) {
@@ -491,19 +495,11 @@ void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
 }
 
 /* Everything but the fast path of vh_free. */
-/*@ requires h == \null || valid_heap(h);
-    behavior no_heap:
-      assumes h == \null;
-      assigns \nothing;
-      ensures \result == VH_EINVAL;
-    behavior heap:
-      assumes h != \null;
-      assigns VH_HEAP_META(h);
-      ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
-              \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
-      ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h);
-    complete behaviors;
-    disjoint behaviors; */
+/*@ requires valid_heap(h);
+    assigns VH_HEAP_META(h);
+    ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_EFOREIGN ||
+            \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
+    ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h); */
 VH_COLD int free_slow(vh_heap *h, void *ptr)
 {
     if (!heap_ok(h))
@@ -542,7 +538,14 @@ int vh_free(vh_heap *h, void *ptr)
         VH_POISON(ptr, loc.usable);
         return VH_OK;
     }
-    return free_slow(h, ptr);
+    /* Whatever the fast path tried changed nothing (slab_free_quick). */
+    /*@ assert h != \null ==> h->area.npages == \at(h->area.npages, Pre) &&
+          h->area.base == \at(h->area.base, Pre) && h->area.pages == \at(h->area.pages, Pre); */
+    /*@ assert h != \null ==> slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area) &&
+          h->block_bytes == \at(h->block_bytes, Pre) && h->allocations == \at(h->allocations, Pre) &&
+          h->deallocations == \at(h->deallocations, Pre) &&
+          h->failed_allocations == \at(h->failed_allocations, Pre) && h->errors == \at(h->errors, Pre); */
+    return VH_LIKELY(h != NULL) ? free_slow(h, ptr) : VH_EINVAL;
 }
 
 /* In place when size fits the block, or a buddy block can grow into free
@@ -596,7 +599,7 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
     requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
                         h->area.base + (0 .. h->area.npages - 1));
     assigns VH_HEAP_STATE(h), *rc;
-    ensures *rc == VH_OK ==> in_area(h, (char *)\result, size);
+    ensures *rc == VH_OK ==> \result != \null && in_area(h, (char *)\result, size);
     ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
 static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
 {
@@ -645,6 +648,8 @@ static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
     disjoint behaviors; */
 void *vh_realloc(vh_heap *h, void *ptr, size_t size)
 {
+    if (h == NULL)
+        return NULL;
     if (ptr == NULL)
         return vh_alloc(h, size);
     if (heap_begin(h) != VH_OK)
