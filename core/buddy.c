@@ -146,7 +146,10 @@ static void buddy_init(struct vh_buddy *b, const struct vh_area *a)
         loop variant k; */
     for (unsigned k = VH_MAX_ORDER; k-- > 0;) {
         if (buddy_fits(p, k, npages)) {
+            //@ assert p < npages;
             free_push(b, a, p, k) /*@ ghost (n) */;
+            /*@ assert \forall integer j; 0 <= j <= VH_MAX_ORDER ==>
+                  b->free_head[j] == VH_NIL || b->free_head[j] < npages; */
             p += buddy_order_pages(k);
         }
     }
@@ -178,6 +181,7 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
      * head that may hold any bytes. */
     b->free_mask |= (buddy_order_pages(k) - 1u) & ~(buddy_order_pages(order) - 1u);
     /*@ loop invariant order <= k <= VH_MAX_ORDER && p + VH_POW2(k) <= n && VH_ALIGNED(p, k);
+        loop invariant a->npages == n;
         loop assigns k, b->free_head[0 .. VH_MAX_ORDER], a->pages[0 .. n - 1];
         loop variant k; */
     while (k > order) {
@@ -205,7 +209,7 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
     ensures a->npages == \old(a->npages);
     ensures \result == VH_OK ==> m->order == k0 && k0 <= m->top <= VH_MAX_ORDER;
     ensures \result == VH_OK ==> m->head < \old(a->npages);
-    ensures \result == VH_OK ==> \forall integer j; k0 <= j < m->top ==>
+    ensures absorbed: \result == VH_OK ==> \forall integer j; k0 <= j < m->top ==>
       m->absorbed[j] < \old(a->npages) && links_ok(a->pages, \old(a->npages), m->absorbed[j]); */
 static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint32_t p, unsigned k0,
                         struct vh_merge *m)
@@ -328,13 +332,17 @@ static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p,
     /*@ loop invariant new_order <= k <= VH_MAX_ORDER && p + VH_POW2(k) <= n && VH_ALIGNED(p, k);
         loop invariant \forall integer i; new_order <= i < k ==>
           b->free_head[i] == VH_NIL || b->free_head[i] < n;
-        loop invariant a->pages[p].kind == \at(a->pages[p].kind, Pre);
+        loop invariant a->pages[p].kind == \at(a->pages[p].kind, Pre) && a->npages == n;
         loop assigns k, b->free_head[0 .. VH_MAX_ORDER], b->free_mask, a->pages[0 .. n - 1];
         loop variant k; */
     while (k > new_order) {
         k--;
+        //@ assert VH_POW2(k + 1) == 2 * VH_POW2(k);
         uint32_t upper = p + buddy_order_pages(k);
+        //@ assert p < upper < n;
+        //@ ghost uint32_t h = b->free_head[k];
         head_clear(a, upper) /*@ ghost (n) */;
+        //@ assert b->free_head[k] == h;
         free_push(b, a, upper, k) /*@ ghost (n) */;
     }
     a->pages[p].order = (uint8_t)new_order;
@@ -370,7 +378,9 @@ static int buddy_grow(struct vh_buddy *b, const struct vh_area *a, uint32_t p, u
         loop assigns k, b->free_head[0 .. VH_MAX_ORDER], b->free_mask, a->pages[0 .. n - 1];
         loop variant new_order - k; */
     for (unsigned k = k0; k < new_order; k++) {
+        //@ assert p + VH_POW2(k) < n && links_ok(a->pages, n, p + VH_POW2(k));
         uint32_t q = p + buddy_order_pages(k);
+        //@ assert q == p + VH_POW2(k);
         free_unlink(b, a, q, k) /*@ ghost (n) */;
         head_clear(a, q) /*@ ghost (n) */;
     }
@@ -414,9 +424,15 @@ static int check_head(const struct vh_area *a, uint32_t p, uint32_t *pages)
     for (uint32_t i = 1; i < buddy_order_pages(k); i++)
         if (!page_is_blank(&a->pages[p + i]))
             return VH_CHECK_TILING;
-    if (d->kind == VH_PG_FREE && k < VH_MAX_ORDER &&
-        buddy_fits(buddy_parent(p, k), k + 1u, a->npages) && buddy_is_free_head(a, buddy_of(p, k), k))
-        return VH_CHECK_UNMERGED;
+    if (d->kind == VH_PG_FREE && k < VH_MAX_ORDER) {
+        uint32_t parent = buddy_parent(p, k), q = buddy_of(p, k);
+        //@ assert q == (p ^ VH_POW2(k)) && parent == \min(p, q);
+        if (buddy_fits(parent, k + 1u, a->npages)) {
+            //@ assert VH_INSIDE(q, k, a->npages);
+            if (buddy_is_free_head(a, q, k))
+                return VH_CHECK_UNMERGED;
+        }
+    }
     *pages = buddy_order_pages(k);
     return 0;
 }
