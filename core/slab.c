@@ -360,9 +360,20 @@ VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, uns
     size_t i = slab_lowest_free(bits, c);
     if (i >= slab_capacities[c])
         return false;
+    //@ assert cap: i < VH_CAPACITY(c);
     /* Becomes full: leaves the partial list (it is the head). */
-    if (d->nfree == 1u && pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK)
+    if (d->nfree == 1u && pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK) {
+        //@ assert a->npages == \at(a->npages, Pre) && s->partial[c] == \at(s->partial[c], Pre);
+        //@ assert pages_unchanged{Pre, Here}(a);
+        /*@ assert \forall integer j; 0 <= j < VH_NUM_CLASSES ==>
+              s->partial[j] == \at(s->partial[j], Pre) && s->cached[j] == \at(s->cached[j], Pre); */
         return false;
+    }
+    //@ assert frame: a->npages == \at(a->npages, Pre) && valid_slab_area(s, a);
+    /*@ assert word: VH_INBAND(c) ?
+          bits + i / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + i / 64] &&
+          VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + i / 64 < VH_PAGE_WORDS :
+          bits + i / 64 == &a->pages[p].bits; */
     *out = slab_take(s, a, p, c, bits, i);
     return true;
 }
