@@ -485,7 +485,13 @@ VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint
             return false; /* slab_free_transition reports it */
         pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
     }
-    bitmap_clear(slab_bitmap(a, p, c), index);
+    //@ assert frame: a->npages == \at(a->npages, Pre) && d->kind == \at(a->pages[p].kind, Pre);
+    uint64_t *bits = slab_bitmap(a, p, c);
+    /*@ assert word: VH_INBAND(c) ?
+          bits + index / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + index / 64] &&
+          VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + index / 64 < VH_PAGE_WORDS :
+          bits + index / 64 == &a->pages[p].bits; */
+    bitmap_clear(bits, index);
     d->nfree++;
     s->used_bytes -= slab_class_size(c);
     return true;
