@@ -185,9 +185,11 @@ static void reclaim_release(struct vh_slabs *s, struct vh_buddy *b, const struct
     struct vh_merge m;
     if (!buddy_head_ok(a, p) || buddy_free_plan(b, a, p, &m) != VH_OK)
         return;
+    buddy_free_commit(b, a, p, &m);
+    /* After the commit, so that nothing is written between the plan and
+     * the commit, and the slab's own words are the last written. */
     s->cached[c] = VH_NIL;
     s->slot_bytes -= slab_capacity(c) * slab_class_size(c);
-    buddy_free_commit(b, a, p, &m);
 }
 
 /* Gives the cached slabs back, in the order reclaim_plan planned them
@@ -277,8 +279,17 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
                               unsigned order, uint32_t *out)
 {
     int rc = buddy_alloc(b, a, order, out);
-    if (VH_UNLIKELY(rc == BUDDY_ENOMEM))
-        return slab_page_alloc_reclaim(s, b, a, order, out);
+    //@ assert frame: a->npages == \at(a->npages, Pre) && *s == \at(*s, Pre);
+    //@ assert bm: bitmaps_unchanged{Pre, Here}(a);
+    if (VH_UNLIKELY(rc == BUDDY_ENOMEM)) {
+        rc = slab_page_alloc_reclaim(s, b, a, order, out);
+        //@ assert bitmaps_unchanged{Pre, Here}(a);
+        //@ assert s->used_bytes == \at(s->used_bytes, Pre);
+        /*@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre) &&
+              (s->cached[c] == \at(s->cached[c], Pre) || s->cached[c] == VH_NIL); */
+        //@ assert rc != VH_OK ==> *out == \at(*out, Pre);
+        return rc;
+    }
     return rc;
 }
 
@@ -360,9 +371,20 @@ VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, uns
     size_t i = slab_lowest_free(bits, c);
     if (i >= slab_capacities[c])
         return false;
+    //@ assert cap: i < VH_CAPACITY(c);
     /* Becomes full: leaves the partial list (it is the head). */
-    if (d->nfree == 1u && pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK)
+    if (d->nfree == 1u && pagelist_unlink(a->pages, a->npages, &s->partial[c], p) != VH_OK) {
+        //@ assert a->npages == \at(a->npages, Pre) && s->partial[c] == \at(s->partial[c], Pre);
+        //@ assert pages_unchanged{Pre, Here}(a);
+        /*@ assert \forall integer j; 0 <= j < VH_NUM_CLASSES ==>
+              s->partial[j] == \at(s->partial[j], Pre) && s->cached[j] == \at(s->cached[j], Pre); */
         return false;
+    }
+    //@ assert frame: a->npages == \at(a->npages, Pre) && valid_slab_area(s, a);
+    /*@ assert word: VH_INBAND(c) ?
+          bits + i / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + i / 64] &&
+          VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + i / 64 < VH_PAGE_WORDS :
+          bits + i / 64 == &a->pages[p].bits; */
     *out = slab_take(s, a, p, c, bits, i);
     return true;
 }
@@ -451,9 +473,17 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
         return rc;
     bool release = s->cached[c] != VH_NIL;
     pagelist_unlink_linked(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
+    //@ assert frame: a->npages == \at(a->npages, Pre) && d->kind == \at(a->pages[p].kind, Pre);
+    //@ assert d->nfree == \at(a->pages[p].nfree, Pre) && \at(a->pages[p].nfree, Pre) + 1 == cap;
+    //@ assert merge: release ==> merge_ok(b, a, &m);
     s->used_bytes -= slab_class_size(c);
     if (!release) {
-        bitmap_clear(slab_bitmap(a, p, c), index);
+        uint64_t *bits = slab_bitmap(a, p, c);
+        /*@ assert word: VH_INBAND(c) ?
+              bits + index / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + index / 64] &&
+              VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + index / 64 < VH_PAGE_WORDS :
+              bits + index / 64 == &a->pages[p].bits; */
+        bitmap_clear(bits, index);
         d->nfree++;
         s->cached[c] = p;
         return VH_OK;
@@ -474,7 +504,13 @@ VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint
             return false; /* slab_free_transition reports it */
         pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
     }
-    bitmap_clear(slab_bitmap(a, p, c), index);
+    //@ assert frame: a->npages == \at(a->npages, Pre) && d->kind == \at(a->pages[p].kind, Pre);
+    uint64_t *bits = slab_bitmap(a, p, c);
+    /*@ assert word: VH_INBAND(c) ?
+          bits + index / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + index / 64] &&
+          VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + index / 64 < VH_PAGE_WORDS :
+          bits + index / 64 == &a->pages[p].bits; */
+    bitmap_clear(bits, index);
     d->nfree++;
     s->used_bytes -= slab_class_size(c);
     return true;
@@ -485,7 +521,12 @@ static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_are
 {
     if (slab_free_quick(s, a, p, index))
         return VH_OK;
-    return slab_free_transition(s, b, a, p, index);
+    //@ assert frame: a->npages == \at(a->npages, Pre) && *b == \at(*b, Pre);
+    int rc = slab_free_transition(s, b, a, p, index);
+    //@ assert s: rc == VH_ECORRUPT ==> *s == \at(*s, Pre) && *b == \at(*b, Pre);
+    //@ assert pages: rc == VH_ECORRUPT ==> pages_unchanged{Pre, Here}(a);
+    //@ assert bitmaps: rc == VH_ECORRUPT ==> bitmaps_unchanged{Pre, Here}(a);
+    return rc;
 }
 
 /* S6: the lookup tables equal the functions they cache. */
