@@ -178,6 +178,23 @@ print('%-10s %-22s %6s %7s %8s' % ('file', 'function', 'goals', 'proved', 'time'
 for path, name, n, ok, dt in rows:
     print('%-10s %-22s %6d %7d %7.1fs%s' % (os.path.basename(path), name, n, ok, dt, '' if n == ok else '  <-- NOT PROVED'))
 print('%-33s %6d %7d %7.1fs' % ('total (%d functions)' % len(rows), total, proved, sum(r[4] for r in rows)))
+# The table of proofs/README.md: every function in core/, what its contract
+# says (proofs/contracts.tsv), its goals and how many are proved.
+desc = {}
+if os.path.exists('proofs/contracts.tsv'):
+    for line in open('proofs/contracts.tsv'):
+        f = line.rstrip('\n').split('\t')
+        if len(f) == 3:
+            desc[f[1]] = f[2].replace('|', '\\|')
+with open(os.path.join(work, 'functions.md'), 'w') as f:
+    f.write('| file | function | contract, in words | goals | proved |\n|---|---|---|---|---|\n')
+    for path, name, n, ok, dt in rows:
+        f.write('| %s | `%s` | %s | %d | %s |\n' % (path, name, desc.get(name, ''), n,
+                                                 'yes' if n == ok else '%d' % ok))
+    for path, name in admitted:
+        f.write('| %s | `%s` | %s | - | admitted |\n' % (path, name, desc.get(name, '')))
+    for name in missing:
+        f.write('| %s | `%s` | %s | - | not yet |\n' % (defined[name], name, desc.get(name, '')))
 for e in errors:
     print('prove: ERROR: ' + e)
 print('proved %d/%d goals' % (proved, total))
