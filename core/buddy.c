@@ -243,8 +243,10 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
         span *= 2u;
         k++;
     }
-    m->order = k0;
-    m->top = k;
+    /* order and top are bytes: their writes cannot touch the pages' uint32
+     * links in WP's typed memory model, which keeps the ensures cheap. */
+    m->order = (uint8_t)k0;
+    m->top = (uint8_t)k;
     m->head = p;
     return VH_OK;
 }

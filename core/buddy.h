@@ -110,7 +110,7 @@ static inline bool buddy_fits(uint32_t p, unsigned k, uint32_t npages)
  * linked into its list) into the free block of order top at head.
  * buddy_free_commit replays it and recomputes nothing. */
 struct vh_merge {
-    unsigned order, top;
+    uint8_t order, top; /* <= VH_MAX_ORDER */
     uint32_t head;
     uint32_t absorbed[VH_MAX_ORDER];
 };
