@@ -334,18 +334,29 @@ static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p,
     /*@ loop invariant new_order <= k <= VH_MAX_ORDER && p + VH_POW2(k) <= n && VH_ALIGNED(p, k);
         loop invariant \forall integer i; new_order <= i < k ==>
           b->free_head[i] == VH_NIL || b->free_head[i] < n;
-        loop invariant a->pages[p].kind == \at(a->pages[p].kind, Pre) && a->npages == n;
+        loop invariant a->npages == n;
+        loop invariant a->pages[p].kind == \at(a->pages[p].kind, Pre);
         loop assigns k, b->free_head[0 .. VH_MAX_ORDER], b->free_mask, a->pages[0 .. n - 1];
         loop variant k; */
     while (k > new_order) {
         k--;
         //@ assert VH_POW2(k + 1) == 2 * VH_POW2(k);
+        //@ assert VH_ALIGNED(p, k) && p + VH_POW2(k) <= n;
         uint32_t upper = p + buddy_order_pages(k);
         //@ assert p < upper < n;
         //@ ghost uint32_t h = b->free_head[k];
+        /*@ assert \forall integer i; new_order <= i < k ==>
+              b->free_head[i] == VH_NIL || b->free_head[i] < n; */
         head_clear(a, upper) /*@ ghost (n) */;
-        //@ assert b->free_head[k] == h;
+        /*@ assert \forall integer i; new_order <= i < k ==>
+              b->free_head[i] == VH_NIL || b->free_head[i] < n; */
+        //@ assert b->free_head[k] == h && a->npages == n;
+        //@ assert a->pages[p].kind == \at(a->pages[p].kind, Pre);
         free_push(b, a, upper, k) /*@ ghost (n) */;
+        /*@ assert \forall integer i; new_order <= i < k ==>
+              b->free_head[i] == VH_NIL || b->free_head[i] < n; */
+        //@ assert a->npages == n;
+        //@ assert a->pages[p].kind == \at(a->pages[p].kind, Pre);
     }
     a->pages[p].order = (uint8_t)new_order;
     //@ assert a->npages == n;
@@ -428,7 +439,8 @@ static int check_head(const struct vh_area *a, uint32_t p, uint32_t *pages)
             return VH_CHECK_TILING;
     if (d->kind == VH_PG_FREE && k < VH_MAX_ORDER) {
         uint32_t parent = buddy_parent(p, k), q = buddy_of(p, k);
-        //@ assert q == (p ^ VH_POW2(k)) && parent == \min(p, q);
+        //@ assert q == (p ^ VH_POW2(k));
+        //@ assert parent == \min(p, q);
         if (buddy_fits(parent, k + 1u, a->npages)) {
             //@ assert VH_INSIDE(q, k, a->npages);
             if (buddy_is_free_head(a, q, k))

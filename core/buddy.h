@@ -74,6 +74,7 @@ static inline unsigned buddy_order_for_size(size_t size)
 /* The buddy of the order-k block at p: flips bit k. */
 /*@ requires k <= VH_MAX_ORDER && VH_ALIGNED(p, k);
     assigns \nothing;
+    ensures xor: \result == (p ^ VH_POW2(k));
     ensures value: \result == (VH_BIT_OF(p, k) == 1 ? p - VH_POW2(k) : p + VH_POW2(k));
     ensures aligned: VH_ALIGNED(\result, k);
     ensures distinct: \result != p;
