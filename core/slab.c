@@ -421,9 +421,10 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
     requires \separated(m, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
     assigns *m;
     ensures \result == VH_OK || \result == VH_ECORRUPT;
-    ensures \result == VH_OK ==> a->pages[p].order == 0 &&
-      a->pages[p].nfree + 1 == VH_CAPACITY(VH_PAGE_CLASS(a, p)) &&
-      vh_linked(a->pages, a->npages, s->partial[VH_PAGE_CLASS(a, p)], p) &&
+    ensures count: \result == VH_OK ==> a->pages[p].order == 0 &&
+      a->pages[p].nfree + 1 == VH_CAPACITY(VH_PAGE_CLASS(a, p));
+    ensures linked: \result == VH_OK ==> vh_linked(a->pages, a->npages, s->partial[VH_PAGE_CLASS(a, p)], p);
+    ensures merge: \result == VH_OK ==>
       (s->cached[VH_PAGE_CLASS(a, p)] != VH_NIL ==> merge_ok(b, a, m) && m->order == 0); */
 VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,
                               uint32_t p, struct vh_merge *m)
@@ -438,7 +439,13 @@ VH_INLINE int slab_empty_plan(const struct vh_slabs *s, const struct vh_buddy *b
     /* Partial -> empty (cap >= 2, so an emptying slab was partial). */
     if (!pagelist_linked(a->pages, a->npages, s->partial[c], p))
         return VH_ECORRUPT;
-    return s->cached[c] == VH_NIL ? VH_OK : buddy_free_plan(b, a, p, m);
+    if (s->cached[c] == VH_NIL)
+        return VH_OK;
+    int rc = buddy_free_plan(b, a, p, m);
+    /* The plan's order and top are bytes, like the descriptors' kind and
+     * order: say that the call (which writes only *m) left p's as they were. */
+    //@ assert a->pages[p].kind == \at(a->pages[p].kind, Pre) && a->pages[p].order == \at(a->pages[p].order, Pre);
+    return rc;
 }
 
 static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, const struct vh_area *a,

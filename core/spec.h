@@ -77,9 +77,6 @@
       0 <= w <= 0xFFFFFFFFFFFFFFFF && 0 <= j < 64 ==>
         VH_WBIT(w & (unsigned long long)~VH_POW2(j), j) == 0;
 
-    axiom vh_aligned_lower: \forall integer p, k;                     // A14
-      0 <= k < 31 && 0 <= p <= 0xFFFFFFFF && VH_ALIGNED(p, k + 1) ==> VH_ALIGNED(p, k);
-
     axiom vh_shift: \forall integer x, s;                             // A10
       0 <= x <= 0xFFFFFFFF && 0 <= s <= 12 ==>
         (x << s) == x * VH_POW2(s) && (x >> s) == x / VH_POW2(s);
