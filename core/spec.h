@@ -77,9 +77,17 @@
       0 <= w <= 0xFFFFFFFFFFFFFFFF && 0 <= j < 64 ==>
         VH_WBIT(w & (unsigned long long)~VH_POW2(j), j) == 0;
 
-    axiom vh_shift: \forall integer x, s;                             // A10
+    // The two shifts are two axioms, not one conjunction: together with A2
+    // the conjunction sent z3 and cvc5 past their memory limit on goals
+    // that use neither (every axiom of VhWords is a hypothesis of every
+    // goal); see proofs/README.md, "What is not proved yet".
+    axiom vh_shl: \forall integer x, s;                               // A10
       0 <= x <= 0xFFFFFFFF && 0 <= s <= 12 ==>
-        (x << s) == x * VH_POW2(s) && (x >> s) == x / VH_POW2(s);
+        (x << s) == x * VH_POW2(s);
+
+    axiom vh_shr: \forall integer x, s;                               // A12
+      0 <= x <= 0xFFFFFFFF && 0 <= s <= 12 ==>
+        (x >> s) == x / VH_POW2(s);
   }
 */
 

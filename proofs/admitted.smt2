@@ -108,7 +108,7 @@
 (check-sat)
 (pop)
 
-; A10 vh_shift: for 0 <= x < 2^32, s <= 12: x << s == x * 2^s, x >> s == x / 2^s
+; A10 vh_shl: for 0 <= x < 2^32, s <= 12: x << s == x * 2^s
 ; (48-bit vectors: x * 2^12 < 2^44, so nothing wraps)
 (push)
 (declare-const x32 (_ BitVec 32))
@@ -116,7 +116,18 @@
 (assert (bvule s (_ bv12 48)))
 (define-fun x () (_ BitVec 48) ((_ zero_extend 16) x32))
 (define-fun p2 () (_ BitVec 48) (bvshl (_ bv1 48) s))
-(assert (not (and (= (bvshl x s) (bvmul x p2)) (= (bvlshr x s) (bvudiv x p2)))))
+(assert (not (= (bvshl x s) (bvmul x p2))))
+(check-sat)
+(pop)
+
+; A12 vh_shr: for 0 <= x < 2^32, s <= 12: x >> s == x / 2^s
+(push)
+(declare-const x32 (_ BitVec 32))
+(declare-const s (_ BitVec 48))
+(assert (bvule s (_ bv12 48)))
+(define-fun x () (_ BitVec 48) ((_ zero_extend 16) x32))
+(define-fun p2 () (_ BitVec 48) (bvshl (_ bv1 48) s))
+(assert (not (= (bvlshr x s) (bvudiv x p2))))
 (check-sat)
 (pop)
 
