@@ -13,7 +13,7 @@ static unsigned popcount64(uint64_t x)
     return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
-VH_NO_ASAN static size_t bitmap_count(const uint64_t *words, size_t nbits)
+static size_t bitmap_count(const uint64_t *words, size_t nbits)
 {
     size_t n = 0, full = nbits / BITMAP_WORD_BITS, rem = nbits % BITMAP_WORD_BITS;
     /*@ loop invariant 0 <= k <= full && n <= 255 * k;
@@ -24,12 +24,4 @@ VH_NO_ASAN static size_t bitmap_count(const uint64_t *words, size_t nbits)
     if (rem != 0)
         n += popcount64(words[full] & (((uint64_t)1 << rem) - 1u));
     return n;
-}
-
-VH_NO_ASAN static bool bitmap_tail_dirty(const uint64_t *words, size_t nbits)
-{
-    size_t rem = nbits % BITMAP_WORD_BITS;
-    if (rem == 0)
-        return false;
-    return (words[nbits / BITMAP_WORD_BITS] >> rem) != 0;
 }

@@ -6,8 +6,6 @@
  * operation takes the bit count and stays inside ceil(nbits / 64) words.
  *
  * The functions are static inline because they sit on the slab fast path.
- * VH_NO_ASAN: classes 16 and 32 keep their bitmap inside the (poisoned) slab
- * page, and only these functions read it.
  */
 #ifndef VH_BITMAP_H
 #define VH_BITMAP_H
@@ -38,7 +36,7 @@ static inline unsigned bitmap_ctz64(uint64_t w)
 /*@ requires \valid_read(words + i / 64);
     assigns \nothing;
     ensures \result <==> VH_BIT(words, i) == 1; */
-VH_NO_ASAN static inline bool bitmap_test(const uint64_t *words, size_t i)
+static inline bool bitmap_test(const uint64_t *words, size_t i)
 {
     return (words[i / BITMAP_WORD_BITS] >> (i % BITMAP_WORD_BITS)) & 1u;
 }
@@ -49,7 +47,7 @@ VH_NO_ASAN static inline bool bitmap_test(const uint64_t *words, size_t i)
     ensures word: \forall integer j; 0 <= j < 64 && j != i % 64 ==>
       VH_WBIT(words[i / 64], j) == VH_WBIT(\old(words[i / 64]), j);
     ensures others: \forall integer k; k != i / 64 ==> words[k] == \old(words[k]); */
-VH_NO_ASAN static inline void bitmap_set(uint64_t *words, size_t i)
+static inline void bitmap_set(uint64_t *words, size_t i)
 {
     words[i / BITMAP_WORD_BITS] |= (uint64_t)1 << (i % BITMAP_WORD_BITS);
 }
@@ -60,7 +58,7 @@ VH_NO_ASAN static inline void bitmap_set(uint64_t *words, size_t i)
     ensures word: \forall integer j; 0 <= j < 64 && j != i % 64 ==>
       VH_WBIT(words[i / 64], j) == VH_WBIT(\old(words[i / 64]), j);
     ensures others: \forall integer k; k != i / 64 ==> words[k] == \old(words[k]); */
-VH_NO_ASAN static inline void bitmap_clear(uint64_t *words, size_t i)
+static inline void bitmap_clear(uint64_t *words, size_t i)
 {
     uint64_t keep = ~((uint64_t)1 << (i % BITMAP_WORD_BITS));
     //@ assert VH_WBIT(keep, i % 64) == 0;
@@ -70,7 +68,7 @@ VH_NO_ASAN static inline void bitmap_clear(uint64_t *words, size_t i)
 /*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid(words + (0 .. BITMAP_WORDS(nbits) - 1));
     assigns words[0 .. BITMAP_WORDS(nbits) - 1];
     ensures \forall integer k; 0 <= k < BITMAP_WORDS(nbits) ==> words[k] == 0; */
-VH_NO_ASAN static inline void bitmap_zero(uint64_t *words, size_t nbits)
+static inline void bitmap_zero(uint64_t *words, size_t nbits)
 {
     /*@ loop invariant 0 <= k <= BITMAP_WORDS(nbits);
         loop invariant \forall integer m; 0 <= m < k ==> words[m] == 0;
@@ -86,7 +84,7 @@ VH_NO_ASAN static inline void bitmap_zero(uint64_t *words, size_t nbits)
     ensures \result <= nbits;
     ensures clear: \result < nbits ==> VH_BIT(words, \result) == 0;
     ensures lowest: \forall integer j; 0 <= j < \result ==> VH_BIT(words, j) == 1; */
-VH_NO_ASAN static inline size_t bitmap_find_clear(const uint64_t *words, size_t nbits)
+static inline size_t bitmap_find_clear(const uint64_t *words, size_t nbits)
 {
     /*@ loop invariant 0 <= k <= BITMAP_WORDS(nbits);
         loop invariant \forall integer j; 0 <= j < 64 * k ==> VH_BIT(words, j) == 1;
@@ -112,11 +110,5 @@ VH_NO_ASAN static inline size_t bitmap_find_clear(const uint64_t *words, size_t 
     assigns \nothing;
     ensures \result <= 255 * BITMAP_WORDS(nbits); */
 static size_t bitmap_count(const uint64_t *words, size_t nbits);
-
-/* Whether any bit at or above nbits is set in the last word. */
-/*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid_read(words + (0 .. BITMAP_WORDS(nbits) - 1));
-    assigns \nothing;
-    ensures \result <==> nbits % 64 != 0 && (words[nbits / 64] >> (nbits % 64)) != 0; */
-static bool bitmap_tail_dirty(const uint64_t *words, size_t nbits);
 
 #endif /* VH_BITMAP_H */

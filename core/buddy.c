@@ -187,7 +187,7 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
     while (k > order) {
         k--;
         uint32_t upper = p + buddy_order_pages(k);
-        a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, VH_NIL, VH_NIL, 0};
+        a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, VH_NIL, VH_NIL, {0, 0, 0, 0}};
         b->free_head[k] = upper;
     }
     a->pages[p].kind = VH_PG_BLOCK;

@@ -29,6 +29,10 @@
 #define VH_NUM_CLASSES 8u
 #define VH_MAX_CLASS_SIZE ((size_t)1 << (VH_MIN_CLASS_SHIFT + VH_NUM_CLASSES - 1u))
 
+/* Words of a slab's free-object bitmap in its descriptor: one bit per
+ * object of the smallest class (4096 / 16 = 256 objects, 4 words). */
+#define VH_SLAB_BITMAP_WORDS ((VH_PAGE_SIZE >> VH_MIN_CLASS_SHIFT) / 64u)
+
 /* "No page" in the 32-bit page links of the descriptor array. */
 #define VH_NIL UINT32_MAX
 /* Page indices are 32-bit; VH_NIL is never a page. */

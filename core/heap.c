@@ -9,7 +9,7 @@
  *   page by one subtraction and one shift, and the page's descriptor says
  *   what the pointer may be: so every vh_free, vh_realloc and
  *   vh_usable_size validates its pointer in O(1), and metadata is never
- *   next to user data (but for the in-band bitmaps of classes 16 and 32).
+ *   next to user data: the pages hold user bytes only.
  *
  *   Requests of at most VH_MAX_CLASS_SIZE bytes go to the slab layer, larger
  *   ones to the buddy layer as one block of the smallest order that holds
@@ -319,7 +319,7 @@ VH_COLD void reject(vh_heap *h, int rc, const void *ptr)
 /*@ axiomatic VhCarve {
       logic vh_heap *vh_header_of(void *region, integer size);
       logic struct vh_page *vh_descriptors_of(void *region, integer size);
-      logic union vh_page_data *vh_pages_of(void *region, integer size);
+      logic struct vh_page_data *vh_pages_of(void *region, integer size);
       logic integer vh_npages_of(void *region, integer size);
     }
 */
@@ -333,15 +333,15 @@ VH_COLD void reject(vh_heap *h, int rc, const void *ptr)
     ensures \separated(*pages + (0 .. l->npages - 1), *base + (0 .. l->npages - 1), pages, base); */
 #ifdef __FRAMAC__
 static vh_heap *heap_carve(void *region, size_t size, const struct vh_layout *l, struct vh_page **pages,
-                           union vh_page_data **base);
+                           struct vh_page_data **base);
 #else
 static vh_heap *heap_carve(void *region, size_t size, const struct vh_layout *l, struct vh_page **pages,
-                           union vh_page_data **base)
+                           struct vh_page_data **base)
 {
     (void)region;
     (void)size;
     *pages = (struct vh_page *)(void *)l->descriptors;
-    *base = (union vh_page_data *)(void *)l->base;
+    *base = (struct vh_page_data *)(void *)l->base;
     return (vh_heap *)(void *)l->header;
 }
 #endif
@@ -359,7 +359,7 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
     if (region == NULL || !layout_region((uintptr_t)region, size, sizeof(struct vh_heap), &l))
         return NULL;
     struct vh_page *pages;
-    union vh_page_data *base;
+    struct vh_page_data *base;
     vh_heap *h = heap_carve(region, size, &l, &pages, &base);
     /*@ loop invariant 0 <= i <= l.npages;
         loop assigns i, pages[0 .. l.npages - 1];

@@ -56,16 +56,16 @@ struct vh_heap {
       \separated(h, h->area.pages + (0 .. h->area.npages - 1), h->area.base + (0 .. h->area.npages - 1));
 */
 /* For assigns clauses.  VH_HEAP_WORDS: the header's mutable words.
- * VH_HEAP_META: all the metadata a call may change (those words, the
- * descriptors and the in-band bitmaps at the ends of the pages of classes
- * 16 and 32): what vh_alloc, vh_aligned_alloc and vh_free write.
+ * VH_HEAP_META: all the metadata a call may change (those words and the
+ * descriptors; no page byte): what vh_alloc, vh_aligned_alloc and vh_free
+ * write.
  * VH_HEAP_STATE: the metadata and every page byte (vh_calloc zeroes its
  * block, vh_realloc copies into the new one). */
 #define VH_HEAP_WORDS(h) \
     (h)->buddy, (h)->slabs, (h)->block_bytes, (h)->allocations, (h)->deallocations, \
     (h)->failed_allocations, (h)->errors
 #define VH_HEAP_META(h) \
-    VH_HEAP_WORDS(h), (h)->area.pages[0 .. (h)->area.npages - 1], VH_INBAND_WORDS(&(h)->area)
+    VH_HEAP_WORDS(h), (h)->area.pages[0 .. (h)->area.npages - 1]
 #define VH_HEAP_STATE(h) \
     VH_HEAP_WORDS(h), (h)->area.pages[0 .. (h)->area.npages - 1], (h)->area.base[0 .. (h)->area.npages - 1]
 

@@ -5,7 +5,7 @@
 static bool page_is_blank(const struct vh_page *d)
 {
     return d->kind == VH_PG_NONE && d->order == 0 && d->nfree == 0 && d->prev == 0 &&
-           d->next == 0 && d->bits == 0;
+           d->next == 0 && page_bits_are_clear(d);
 }
 
 VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)

@@ -2,8 +2,10 @@
 /* page: the page area, its descriptor array, and intrusive page lists.
  *
  * The heap's pages are numbered 0..npages-1 from a page-aligned base.  Each
- * has a 24-byte descriptor in an array kept out of band, before the first
- * page; the layers above own its fields:
+ * has a 48-byte descriptor in an array kept out of band, before the first
+ * page; the layers above own its fields.  All metadata is there: a page
+ * holds user bytes only, so a write past the end of a block can reach the
+ * next block but never the allocator's state.
  *
  *   field   owner   meaning
  *   kind    page    NONE, FREE, BLOCK or SLAB + class (below)
@@ -11,7 +13,8 @@
  *   prev    page    list links: a free list of one order (FREE heads) or a
  *   next    page      partial list of one class (SLAB heads); VH_NIL ends
  *   nfree   slab    free objects of a SLAB page
- *   bits    slab    out-of-band free-object bitmap of a SLAB page
+ *   bits    slab    free-object bitmap of a SLAB page (4 words: up to 256
+ *                   objects, the 16-byte class)
  *
  * Invariants (P1 checked by the owners' checkers, P2 by pagelist_check):
  *   P1  A descriptor that heads no block (kind NONE) is all zero; fields a
@@ -55,22 +58,20 @@ struct vh_page {
     uint16_t nfree; /* slab */
     uint32_t prev; /* page lists */
     uint32_t next;
-    _Alignas(8) uint64_t bits; /* slab; 24-byte descriptors on 32-bit targets too */
+    _Alignas(8) uint64_t bits[VH_SLAB_BITMAP_WORDS]; /* slab; 48 bytes on 32-bit targets too */
 };
 
-/* The contents of one page: user bytes, and for slabs of the classes that
- * keep their bitmap in band, the bitmap words at its end.  One type for
- * both views, so that objects and bitmap words are both addressed from the
- * page area without a pointer cast: the C semantics of a union, and what
- * WP's typed memory model can follow (proofs/README.md). */
-union vh_page_data {
+/* The contents of one page: user bytes only (the metadata is all in the
+ * descriptors).  A page type rather than a char pointer, so that the page
+ * area is an array of pages that page indices address directly: what WP's
+ * typed memory model follows (proofs/README.md). */
+struct vh_page_data {
     char bytes[VH_PAGE_SIZE];
-    uint64_t words[VH_PAGE_SIZE / sizeof(uint64_t)];
 };
 
 /* The page area: fixed by vh_init, never changed after. */
 struct vh_area {
-    union vh_page_data *base; /* page 0, VH_PAGE_SIZE aligned */
+    struct vh_page_data *base; /* page 0, VH_PAGE_SIZE aligned */
     struct vh_page *pages;    /* npages descriptors */
     uint32_t npages;
 };
@@ -123,11 +124,37 @@ static inline bool page_in_use(const struct vh_page *d)
     return d->kind >= VH_PG_BLOCK && d->kind <= VH_PG_LAST;
 }
 
+/* For contracts: every word of d's bitmap is zero. */
+#define VH_PAGE_BITS_CLEAR(d) \
+    ((d)->bits[0] == 0 && (d)->bits[1] == 0 && (d)->bits[2] == 0 && (d)->bits[3] == 0)
+_Static_assert(VH_SLAB_BITMAP_WORDS == 4u, "VH_PAGE_BITS_CLEAR spells out 4 words");
+
+/* Zeroes d's bitmap words (4 stores, no loop: on the slab refill path). */
+/*@ requires \valid(d);
+    assigns d->bits[0 .. VH_SLAB_BITMAP_WORDS - 1];
+    ensures VH_PAGE_BITS_CLEAR(d); */
+static inline void page_bits_clear(struct vh_page *d)
+{
+    d->bits[0] = 0;
+    d->bits[1] = 0;
+    d->bits[2] = 0;
+    d->bits[3] = 0;
+}
+
+/* Whether every word of d's bitmap is zero. */
+/*@ requires \valid_read(d);
+    assigns \nothing;
+    ensures \result <==> VH_PAGE_BITS_CLEAR(d); */
+static inline bool page_bits_are_clear(const struct vh_page *d)
+{
+    return d->bits[0] == 0 && d->bits[1] == 0 && d->bits[2] == 0 && d->bits[3] == 0;
+}
+
 /* Resets a descriptor to NONE with every field zero (P1). */
 /*@ requires \valid(d);
     assigns *d;
     ensures d->kind == VH_PG_NONE && d->order == 0 && d->nfree == 0 && d->prev == 0 &&
-            d->next == 0 && d->bits == 0; */
+            d->next == 0 && VH_PAGE_BITS_CLEAR(d); */
 static inline void page_clear(struct vh_page *d)
 {
     d->kind = VH_PG_NONE;
@@ -135,14 +162,14 @@ static inline void page_clear(struct vh_page *d)
     d->nfree = 0;
     d->prev = 0;
     d->next = 0;
-    d->bits = 0;
+    page_bits_clear(d);
 }
 
 /* Whether d is all zero (a NONE descriptor, P1). */
 /*@ requires \valid_read(d);
     assigns \nothing;
     ensures \result <==> d->kind == VH_PG_NONE && d->order == 0 && d->nfree == 0 && d->prev == 0 &&
-                         d->next == 0 && d->bits == 0; */
+                         d->next == 0 && VH_PAGE_BITS_CLEAR(d); */
 static bool page_is_blank(const struct vh_page *d);
 
 /* ---- Page lists (buddy free lists and slab partial lists). ---- */

@@ -23,15 +23,12 @@
 #ifdef VH_ASAN
 #include <sanitizer/asan_interface.h>
 /* Bytes the program may not touch: free blocks, free slots, the tail of a
- * block past the requested size, in-band slab bitmaps. */
+ * block past the requested size. */
 #define VH_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define VH_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-/* Functions that read core metadata kept inside poisoned pages. */
-#define VH_NO_ASAN __attribute__((no_sanitize_address))
 #else
 #define VH_POISON(p, n) ((void)(p), (void)(n))
 #define VH_UNPOISON(p, n) ((void)(p), (void)(n))
-#define VH_NO_ASAN
 #endif
 
 /* VH_ASSERT states what we can prove; it traps in debug builds (VH_DEBUG)

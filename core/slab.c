@@ -6,15 +6,14 @@
  */
 #include "slab.h"
 
-/*@ requires valid_area(a) && p < a->npages && c < VH_NUM_CLASSES;
+/* The bitmap of slab page p, in its descriptor. */
+/*@ requires valid_area(a) && p < a->npages;
     assigns \nothing;
-    ensures \result == VH_BITMAP_AT(a, p, c);
-    ensures \valid(\result + (0 .. VH_BITMAP_WORDS(c) - 1)); */
-VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p, unsigned c)
+    ensures \result == VH_BITMAP_AT(a, p);
+    ensures \valid(\result + (0 .. VH_SLAB_BITMAP_WORDS - 1)); */
+VH_INLINE uint64_t *slab_bitmap(const struct vh_area *a, uint32_t p)
 {
-    if (slab_bitmap_inband(c))
-        return &a->base[p].words[slab_inband_bitmap_word[c]];
-    return &a->pages[p].bits;
+    return a->pages[p].bits;
 }
 
 /* Whether p is a slab page (an order-0 block) of class c with nfree in
@@ -50,10 +49,12 @@ static void slab_init(struct vh_slabs *s)
     ensures lowest: \forall integer j; 0 <= j < \result && j < VH_CAPACITY(c) ==> VH_BIT(bits, j) == 1; */
 VH_INLINE size_t slab_lowest_free(const uint64_t *bits, unsigned c)
 {
-    /* One-word bitmaps keep the bits past the capacity clear, so the lowest
-     * clear bit of the word is below it whenever one below it exists. */
-    return slab_bitmap_inband(c) ? bitmap_find_clear(bits, slab_capacities[c])
-                                 : bitmap_find_clear(bits, BITMAP_WORD_BITS);
+    /* Wide bitmaps are whole words (256 and 128 objects); one-word bitmaps
+     * keep the bits past the capacity clear, so the lowest clear bit of the
+     * word is below it whenever one below it exists.  A constant bit count
+     * on the common path: one load and one find-first-set. */
+    return slab_bitmap_wide(c) ? bitmap_find_clear(bits, slab_capacities[c])
+                               : bitmap_find_clear(bits, BITMAP_WORD_BITS);
 }
 
 /* What giving every cached slab back would do, found without changing
@@ -247,7 +248,6 @@ static int slab_largest_order_after_reclaim(const struct vh_slabs *s, const stru
       VH_ALIGNED(*out, order) && VH_INSIDE(*out, order, a->npages) &&
       a->pages[*out].kind == VH_PG_BLOCK && a->pages[*out].order == order;
     ensures used: s->used_bytes == \old(s->used_bytes);
-    ensures bm: bitmaps_unchanged{Pre, Post}(a);
     ensures part: \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \old(s->partial[c]);
     ensures cached: \forall integer c; 0 <= c < VH_NUM_CLASSES ==>
       s->cached[c] == \old(s->cached[c]) || s->cached[c] == VH_NIL;
@@ -266,10 +266,9 @@ static int slab_page_alloc_reclaim(struct vh_slabs *s, struct vh_buddy *b, const
         return VH_ECORRUPT;
     reclaim_commit(s, b, a);
     //@ assert a->npages == \at(a->npages, Pre) && *out == \at(*out, Pre);
-    //@ assert s->used_bytes == \at(s->used_bytes, Pre) && bitmaps_unchanged{Pre, Here}(a);
+    //@ assert s->used_bytes == \at(s->used_bytes, Pre);
     //@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre);
     rc = buddy_alloc(b, a, order, out);
-    //@ assert bitmaps_unchanged{Pre, Here}(a);
     //@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre);
     //@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->cached[c] == \at(s->cached[c], Pre) || s->cached[c] == VH_NIL;
     return rc;
@@ -280,10 +279,8 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
 {
     int rc = buddy_alloc(b, a, order, out);
     //@ assert frame: a->npages == \at(a->npages, Pre) && *s == \at(*s, Pre);
-    //@ assert bm: bitmaps_unchanged{Pre, Here}(a);
     if (VH_UNLIKELY(rc == BUDDY_ENOMEM)) {
         rc = slab_page_alloc_reclaim(s, b, a, order, out);
-        //@ assert bitmaps_unchanged{Pre, Here}(a);
         //@ assert s->used_bytes == \at(s->used_bytes, Pre);
         /*@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre) &&
               (s->cached[c] == \at(s->cached[c], Pre) || s->cached[c] == VH_NIL); */
@@ -316,7 +313,7 @@ VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t 
  * its lowest free object is taken (it stays partial: capacity >= 2). */
 /*@ requires valid_slabs(s, b, a) && c < VH_NUM_CLASSES && \valid(out) && s->partial[c] == VH_NIL;
     requires \separated(out, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
-    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a), *out;
+    assigns *s, *b, a->pages[0 .. a->npages - 1], *out;
     ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
     ensures ok: \result == VH_OK ==> slab_object(a, c, (char *)*out);
     ensures enomem: \result == BUDDY_ENOMEM ==> slabs_reclaimed{Pre, Post}(s, a) && *out == \old(*out);
@@ -332,7 +329,7 @@ static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_a
     if (p != VH_NIL) {
         if (!slab_ok(a, p, c, cap, cap))
             return VH_ECORRUPT;
-        bits = slab_bitmap(a, p, c);
+        bits = slab_bitmap(a, p);
         i = slab_lowest_free(bits, c);
         if (i >= cap)
             return VH_ECORRUPT;
@@ -344,14 +341,8 @@ static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_a
         struct vh_page *d = &a->pages[p];
         d->kind = slab_kind(c);
         d->nfree = (uint16_t)cap;
-        d->bits = 0;
-        bits = slab_bitmap(a, p, c);
-        /* The page is poisoned while free, and the compiler may turn the
-         * zeroing loop into a memset call, which ASan checks even when
-         * called from a VH_NO_ASAN function.  Poisoned again just below. */
-        VH_UNPOISON(bits, slab_bitmap_words(c) * sizeof(uint64_t));
-        bitmap_zero(bits, cap);
-        VH_POISON(page_addr(a, p), VH_PAGE_SIZE);
+        page_bits_clear(d);
+        bits = slab_bitmap(a, p);
         s->slot_bytes += cap * slab_class_size(c);
     }
     pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
@@ -367,7 +358,7 @@ VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, uns
     const struct vh_page *d = &a->pages[p];
     if (d->kind != slab_kind(c) || d->nfree == 0)
         return false;
-    uint64_t *bits = slab_bitmap(a, p, c);
+    uint64_t *bits = slab_bitmap(a, p);
     size_t i = slab_lowest_free(bits, c);
     if (i >= slab_capacities[c])
         return false;
@@ -381,10 +372,6 @@ VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, uns
         return false;
     }
     //@ assert frame: a->npages == \at(a->npages, Pre) && valid_slab_area(s, a);
-    /*@ assert word: VH_INBAND(c) ?
-          bits + i / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + i / 64] &&
-          VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + i / 64 < VH_PAGE_WORDS :
-          bits + i / 64 == &a->pages[p].bits; */
     *out = slab_take(s, a, p, c, bits, i);
     return true;
 }
@@ -406,7 +393,7 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
     size_t i = off >> slab_class_shift(c);
     if (i >= slab_capacities[c] || slab_obj_offset(c, i) != off)
         return VH_EINTERIOR;
-    if (!bitmap_test(slab_bitmap(a, p, c), i))
+    if (!bitmap_test(slab_bitmap(a, p), i))
         return VH_EDOUBLEFREE;
     *index = i;
     return VH_OK;
@@ -465,7 +452,7 @@ static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, c
  * write. */
 /*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p);
     requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
-    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a);
+    assigns *s, *b, a->pages[0 .. a->npages - 1];
     ensures \result == VH_OK || \result == VH_ECORRUPT;
     ensures corrupt: \result == VH_ECORRUPT ==> slabs_unchanged{Pre, Post}(s, b, a); */
 static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
@@ -485,11 +472,7 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
     //@ assert merge: release ==> merge_ok(b, a, &m);
     s->used_bytes -= slab_class_size(c);
     if (!release) {
-        uint64_t *bits = slab_bitmap(a, p, c);
-        /*@ assert word: VH_INBAND(c) ?
-              bits + index / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + index / 64] &&
-              VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + index / 64 < VH_PAGE_WORDS :
-              bits + index / 64 == &a->pages[p].bits; */
+        uint64_t *bits = slab_bitmap(a, p);
         bitmap_clear(bits, index);
         d->nfree++;
         s->cached[c] = p;
@@ -512,11 +495,7 @@ VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint
         pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
     }
     //@ assert frame: a->npages == \at(a->npages, Pre) && d->kind == \at(a->pages[p].kind, Pre);
-    uint64_t *bits = slab_bitmap(a, p, c);
-    /*@ assert word: VH_INBAND(c) ?
-          bits + index / 64 == &a->base[p].words[VH_SLAB_ROOM(c) / 8 + index / 64] &&
-          VH_INBAND_WORD0 <= VH_SLAB_ROOM(c) / 8 + index / 64 < VH_PAGE_WORDS :
-          bits + index / 64 == &a->pages[p].bits; */
+    uint64_t *bits = slab_bitmap(a, p);
     bitmap_clear(bits, index);
     d->nfree++;
     s->used_bytes -= slab_class_size(c);
@@ -532,7 +511,6 @@ static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_are
     int rc = slab_free_transition(s, b, a, p, index);
     //@ assert s: rc == VH_ECORRUPT ==> *s == \at(*s, Pre) && *b == \at(*b, Pre);
     //@ assert pages: rc == VH_ECORRUPT ==> pages_unchanged{Pre, Here}(a);
-    //@ assert bitmaps: rc == VH_ECORRUPT ==> bitmaps_unchanged{Pre, Here}(a);
     return rc;
 }
 
@@ -576,14 +554,16 @@ static int slab_check_page(const struct vh_slabs *s, const struct vh_area *a, ui
     const struct vh_page *d = &a->pages[p];
     unsigned c = slab_page_class(d);
     if (c >= VH_NUM_CLASSES)
-        return d->nfree != 0 || d->bits != 0 ? VH_CHECK_DESCRIPTOR : 0;
+        return d->nfree != 0 || !page_bits_are_clear(d) ? VH_CHECK_DESCRIPTOR : 0;
     if (d->order != 0)
         return VH_CHECK_DESCRIPTOR;
     size_t cap = slab_capacity(c);
-    const uint64_t *bits = slab_bitmap(a, p, c);
-    if (d->nfree > cap || bitmap_tail_dirty(bits, cap) || bitmap_count(bits, cap) != cap - d->nfree)
-        return VH_CHECK_SLAB_BITMAP;
-    if (slab_bitmap_inband(c) && d->bits != 0)
+    const uint64_t *bits = slab_bitmap(a, p);
+    /* S1: the count of the first cap bits, and of all four words (no bit
+     * set at or above cap, in any word). */
+    size_t live = bitmap_count(bits, cap);
+    if (d->nfree > cap || live != cap - d->nfree ||
+        bitmap_count(bits, VH_SLAB_BITMAP_WORDS * BITMAP_WORD_BITS) != live)
         return VH_CHECK_SLAB_BITMAP;
     *used_bytes += (cap - d->nfree) * slab_class_size(c);
     *slot_bytes += cap * slab_class_size(c);

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* slab: one-page slabs of a single size class, on pages from the buddy layer.
  *
- * Class c holds objects of 16 << c bytes at page offsets i << (4 + c), so an
- * object is aligned to its size.  Its free-object bitmap (bit set =
- * allocated) is the descriptor's bits word when the page holds at most 64
- * objects (classes 64..2048); classes 16 and 32 keep 4 and 2 words at the end
- * of the page, which costs 2 and 1 objects (254 and 127 per page).  All other
- * slab metadata is in the page descriptor: kind SLAB + c (an order-0 block
- * the buddy layer handed out, and its class), nfree, and the prev/next of
- * the partial list.
+ * Class c holds 4096 >> (4 + c) objects of 16 << c bytes at page offsets
+ * i << (4 + c), so an object is aligned to its size and the page holds
+ * nothing else.  All slab metadata is in the page descriptor: kind SLAB + c
+ * (an order-0 block the buddy layer handed out, and its class), nfree, the
+ * prev/next of the partial list, and the free-object bitmap (bit set =
+ * allocated) in its bits words: 4 for class 16 (256 objects), 2 for class
+ * 32, the first word alone for the others (at most 64 objects).
  *
  * Invariants (checked by slab_check), for a slab page p of class c with
  * capacity n = slab_capacity(c):
- *   S1  popcount(bitmap) == n - nfree, and no bit at or above n is set.
+ *   S1  popcount(bitmap) == n - nfree, and no bit at or above n is set (in
+ *       any of the descriptor's 4 words).
  *   S2  0 < nfree < n  <=>  p is on partial[c] (doubly linked, no cycles).
  *   S3  nfree == 0     =>  p is on no list (prev == next == VH_NIL).
  *   S4  nfree == n     <=>  p == cached[c]; at most one cached slab per class,
@@ -63,12 +63,7 @@ static const uint16_t slab_capacities[VH_NUM_CLASSES] = {
     VH_CAPACITY(0), VH_CAPACITY(1), VH_CAPACITY(2), VH_CAPACITY(3),
     VH_CAPACITY(4), VH_CAPACITY(5), VH_CAPACITY(6), VH_CAPACITY(7),
 };
-/* The word of its page where an in-band bitmap starts (the classes that
- * keep one in band). */
-static const uint16_t slab_inband_bitmap_word[2] = {
-    VH_SLAB_ROOM(0) / 8u, VH_SLAB_ROOM(1) / 8u,
-};
-_Static_assert(VH_PAGE_SHIFT - 6u - VH_MIN_CLASS_SHIFT == 2u, "classes 0 and 1 keep their bitmaps in band");
+_Static_assert(VH_PAGE_SHIFT - 6u - VH_MIN_CLASS_SHIFT == 2u, "classes 0 and 1 have bitmaps of several words");
 _Static_assert(VH_NUM_CLASSES == 8u && VH_MAX_CLASS_SIZE == 2048u, "the tables above spell out 8 classes");
 
 /* ---- Pure size-class arithmetic (proved by WP; see proofs/). ---- */
@@ -106,11 +101,11 @@ static inline unsigned slab_class_of(size_t size)
     return c;
 }
 
-/* Whether class c keeps its bitmap in the page (more than 64 objects). */
+/* Whether class c's bitmap takes more than one word (more than 64 objects). */
 /*@ requires c < VH_NUM_CLASSES;
     assigns \nothing;
-    ensures \result <==> VH_INBAND(c); */
-static inline bool slab_bitmap_inband(unsigned c)
+    ensures \result <==> VH_WIDE(c); */
+static inline bool slab_bitmap_wide(unsigned c)
 {
     /* (VH_PAGE_SIZE >> shift) > 64, as one compare of the class: shift + 6
      * < VH_PAGE_SHIFT (64 == 1 << 6). */
@@ -123,28 +118,25 @@ static inline bool slab_bitmap_inband(unsigned c)
     ensures \result == VH_BITMAP_WORDS(c) && 1 <= \result <= 4; */
 static inline size_t slab_bitmap_words(unsigned c)
 {
-    return slab_bitmap_inband(c) ? (VH_PAGE_SIZE >> slab_class_shift(c)) / BITMAP_WORD_BITS : 1u;
+    return slab_bitmap_wide(c) ? (VH_PAGE_SIZE >> slab_class_shift(c)) / BITMAP_WORD_BITS : 1u;
 }
 
 /* Objects in a class-c slab. */
 /*@ requires c < VH_NUM_CLASSES;
     assigns \nothing;
     ensures \result == VH_CAPACITY(c);
-    ensures fits: \result * VH_CLASS_SIZE(c) <= VH_SLAB_ROOM(c);
+    ensures fits: \result * VH_CLASS_SIZE(c) <= VH_PAGE_SIZE;
     ensures bitmap: 2 <= \result <= 64 * VH_BITMAP_WORDS(c); */
 static inline size_t slab_capacity(unsigned c)
 {
-    size_t room = VH_PAGE_SIZE;
-    if (slab_bitmap_inband(c))
-        room -= slab_bitmap_words(c) * sizeof(uint64_t);
-    return room >> slab_class_shift(c);
+    return VH_PAGE_SIZE >> slab_class_shift(c);
 }
 
 /* Offset of object i within its slab page. */
 /*@ requires c < VH_NUM_CLASSES && i < VH_CAPACITY(c);
     assigns \nothing;
     ensures \result == i * VH_CLASS_SIZE(c);
-    ensures inside: \result + VH_CLASS_SIZE(c) <= VH_SLAB_ROOM(c) <= VH_PAGE_SIZE;
+    ensures inside: \result + VH_CLASS_SIZE(c) <= VH_PAGE_SIZE;
     ensures roundtrip: \result % VH_CLASS_SIZE(c) == 0 && \result / VH_CLASS_SIZE(c) == i; */
 static inline size_t slab_obj_offset(unsigned c, size_t i)
 {
@@ -165,34 +157,23 @@ static inline size_t slab_obj_offset(unsigned c, size_t i)
 /* Page p is a slab page (of class VH_PAGE_CLASS(a, p) < VH_NUM_CLASSES). */
 #define VH_SLAB_PAGE(a, p) (VH_PG_SLAB <= (a)->pages[p].kind <= VH_PG_LAST)
 #define VH_PAGE_CLASS(a, p) ((a)->pages[p].kind - VH_PG_SLAB)
-/* The first word of an in-band bitmap (class 0's, the longest). */
-#define VH_INBAND_WORD0 (VH_SLAB_ROOM(0) / 8)
-#define VH_PAGE_WORDS (VH_PAGE_SIZE / 8)
-/* Where the bitmap of the class-c slab page p starts. */
-#define VH_BITMAP_AT(a, p, c) \
-    (VH_INBAND(c) ? &(a)->base[p].words[VH_SLAB_ROOM(c) / 8] : &(a)->pages[p].bits)
-/* Every word an in-band bitmap may occupy (the ends of the pages). */
-#define VH_INBAND_WORDS(a) (a)->base[0 .. (a)->npages - 1].words[VH_INBAND_WORD0 .. VH_PAGE_WORDS - 1]
+/* Where the bitmap of the slab page p starts. */
+#define VH_BITMAP_AT(a, p) (&(a)->pages[p].bits[0])
 
 /*@ // obj is an object of class c: at a multiple of its size inside the room
-    // of a page of the area (before an in-band bitmap).
+    // of a page of the area.
     predicate slab_object(struct vh_area *a, integer c, char *obj) =
-      \exists integer p, o; 0 <= p < a->npages && 0 <= o && o + VH_CLASS_SIZE(c) <= VH_SLAB_ROOM(c) &&
+      \exists integer p, o; 0 <= p < a->npages && 0 <= o && o + VH_CLASS_SIZE(c) <= VH_PAGE_SIZE &&
         o % VH_CLASS_SIZE(c) == 0 && obj == &a->base[p].bytes[o];
-    predicate bitmaps_unchanged{L1, L2}(struct vh_area *a) =
-      \forall integer p, w; 0 <= p < \at(a->npages, L1) && VH_INBAND_WORD0 <= w < VH_PAGE_WORDS ==>
-        \at(a->base[p].words[w], L1) == \at(a->base[p].words[w], L2);
     // Nothing the slab layer owns or calls into changed.
     predicate slabs_unchanged{L1, L2}(struct vh_slabs *s, struct vh_buddy *b, struct vh_area *a) =
-      \at(*s, L1) == \at(*s, L2) && \at(*b, L1) == \at(*b, L2) && pages_unchanged{L1, L2}(a) &&
-      bitmaps_unchanged{L1, L2}(a);
+      \at(*s, L1) == \at(*s, L2) && \at(*b, L1) == \at(*b, L2) && pages_unchanged{L1, L2}(a);
     // What the reclaim path (slab_page_alloc) may have changed: cached slabs
     // given back to the buddy layer (cached[c] set to VH_NIL, slot_bytes,
     // the buddy state and the descriptors, as buddy_free_commit changes
-    // them); the partial lists, used_bytes and the in-band bitmaps are as
-    // they were.
+    // them); the partial lists and used_bytes are as they were.
     predicate slabs_reclaimed{L1, L2}(struct vh_slabs *s, struct vh_area *a) =
-      \at(s->used_bytes, L1) == \at(s->used_bytes, L2) && bitmaps_unchanged{L1, L2}(a) &&
+      \at(s->used_bytes, L1) == \at(s->used_bytes, L2) &&
       \forall integer c; 0 <= c < VH_NUM_CLASSES ==>
         \at(s->partial[c], L2) == \at(s->partial[c], L1) &&
         (\at(s->cached[c], L2) == \at(s->cached[c], L1) || \at(s->cached[c], L2) == VH_NIL);
@@ -250,7 +231,7 @@ static inline unsigned slab_class_for(size_t size)
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */
 /*@ requires valid_slabs(s, b, a) && c < VH_NUM_CLASSES && \valid(out);
     requires \separated(out, s, b, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
-    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a), *out;
+    assigns *s, *b, a->pages[0 .. a->npages - 1], *out;
     ensures \result == VH_OK || \result == BUDDY_ENOMEM || \result == VH_ECORRUPT;
     ensures ok: \result == VH_OK ==> slab_object(a, c, (char *)*out);
     ensures enomem: \result == BUDDY_ENOMEM ==> slabs_reclaimed{Pre, Post}(s, a) && *out == \old(*out);
@@ -265,10 +246,9 @@ static int slab_alloc(struct vh_slabs *s, struct vh_buddy *b, const struct vh_ar
  * validation; slab_alloc then handles and reports it. */
 /*@ requires valid_slab_area(s, a) && c < VH_NUM_CLASSES && \valid(out);
     requires \separated(out, s, a, a->pages + (0 .. a->npages - 1), a->base + (0 .. a->npages - 1));
-    assigns s->partial[c], s->used_bytes, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a), *out;
+    assigns s->partial[c], s->used_bytes, a->pages[0 .. a->npages - 1], *out;
     ensures ok: \result ==> slab_object(a, c, (char *)*out);
-    ensures unchanged: !\result ==> *out == \old(*out) && *s == \old(*s) && pages_unchanged{Pre, Post}(a) &&
-      bitmaps_unchanged{Pre, Post}(a); */
+    ensures unchanged: !\result ==> *out == \old(*out) && *s == \old(*s) && pages_unchanged{Pre, Post}(a); */
 VH_INLINE bool slab_alloc_quick(struct vh_slabs *s, const struct vh_area *a, unsigned c, void **out);
 
 /* A buddy block of the given order, giving the cached empty slabs back to the
@@ -293,7 +273,7 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
     ensures \result == VH_OK || \result == VH_EINTERIOR || \result == VH_EDOUBLEFREE;
     ensures ok: \result == VH_OK ==> *index < VH_CAPACITY(VH_PAGE_CLASS(a, p)) &&
       off == *index * VH_CLASS_SIZE(VH_PAGE_CLASS(a, p)) &&
-      VH_BIT(VH_BITMAP_AT(a, p, VH_PAGE_CLASS(a, p)), *index) == 1;
+      VH_BIT(VH_BITMAP_AT(a, p), *index) == 1;
     ensures \result != VH_OK ==> *index == \old(*index); */
 VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_t *index);
 
@@ -301,10 +281,8 @@ VH_INLINE int slab_locate(const struct vh_area *a, uint32_t p, size_t off, size_
  * slab (then returns false having changed nothing). */
 /*@ requires valid_slab_area(s, a) && p < a->npages && VH_SLAB_PAGE(a, p);
     requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
-    assigns s->partial[0 .. VH_NUM_CLASSES - 1], s->used_bytes, a->pages[0 .. a->npages - 1],
-            VH_INBAND_WORDS(a);
-    ensures unchanged: !\result ==> *s == \old(*s) && pages_unchanged{Pre, Post}(a) &&
-      bitmaps_unchanged{Pre, Post}(a); */
+    assigns s->partial[0 .. VH_NUM_CLASSES - 1], s->used_bytes, a->pages[0 .. a->npages - 1];
+    ensures unchanged: !\result ==> *s == \old(*s) && pages_unchanged{Pre, Post}(a); */
 VH_INLINE bool slab_free_quick(struct vh_slabs *s, const struct vh_area *a, uint32_t p, size_t index);
 
 /* Whether slab_free(p, index) would succeed (VH_OK) or report VH_ECORRUPT,
@@ -319,7 +297,7 @@ static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, c
 /* Frees live object index of slab page p (as located by slab_locate). */
 /*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p);
     requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
-    assigns *s, *b, a->pages[0 .. a->npages - 1], VH_INBAND_WORDS(a);
+    assigns *s, *b, a->pages[0 .. a->npages - 1];
     ensures \result == VH_OK || \result == VH_ECORRUPT;
     ensures corrupt: \result == VH_ECORRUPT ==> slabs_unchanged{Pre, Post}(s, b, a); */
 static int slab_free(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a, uint32_t p,

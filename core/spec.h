@@ -17,17 +17,16 @@
 #define VH_ALIGNED(p, k) ((p) % VH_POW2(k) == 0)
 /* Pages [p, p + 2^k) lie inside [0, n). */
 #define VH_INSIDE(p, k, n) (0 <= (p) && (p) + VH_POW2(k) <= (n))
-/* Slab geometry of class c (see slab.h): object size, whether the bitmap is
- * in the page, its words, the bytes before it, objects per slab. */
+/* Slab geometry of class c (see slab.h): object size, whether the bitmap
+ * takes more than one word, its words, objects per slab. */
 /* 16 << c for the 8 classes, spelled out so that provers need no shift
  * reasoning (slab_class_size proves the two agree). */
 #define VH_CLASS_SIZE(c) \
     ((c) <= 0 ? 16 : (c) == 1 ? 32 : (c) == 2 ? 64 : (c) == 3 ? 128 : \
      (c) == 4 ? 256 : (c) == 5 ? 512 : (c) == 6 ? 1024 : 2048)
-#define VH_INBAND(c) (VH_PAGE_SIZE / VH_CLASS_SIZE(c) > 64)
-#define VH_BITMAP_WORDS(c) (VH_INBAND(c) ? VH_PAGE_SIZE / VH_CLASS_SIZE(c) / 64 : 1)
-#define VH_SLAB_ROOM(c) (VH_PAGE_SIZE - (VH_INBAND(c) ? 8 * VH_BITMAP_WORDS(c) : 0))
-#define VH_CAPACITY(c) (VH_SLAB_ROOM(c) / VH_CLASS_SIZE(c))
+#define VH_WIDE(c) (VH_PAGE_SIZE / VH_CLASS_SIZE(c) > 64)
+#define VH_BITMAP_WORDS(c) (VH_WIDE(c) ? VH_PAGE_SIZE / VH_CLASS_SIZE(c) / 64 : 1)
+#define VH_CAPACITY(c) (VH_PAGE_SIZE / VH_CLASS_SIZE(c))
 /* Bit j of the word w (0 or 1). */
 #define VH_WBIT(w, j) (((w) >> (j)) & 1)
 /* Bit i of the bitmap at a. */

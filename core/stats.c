@@ -2,8 +2,7 @@
 /* stats: vh_get_stats, exact at every moment.
  *
  * free bytes = free pages + free slots of live slabs + the whole page of
- * each cached empty slab (it goes back to the buddy layer on demand, its
- * in-band bitmap included).  largest_free_block is the largest request that
+ * each cached empty slab (it goes back to the buddy layer on demand).  largest_free_block is the largest request that
  * would succeed now: the largest free block once the cached slabs are given
  * back (slab_largest_order_after_reclaim: the slab layer plans that
  * reclaim for its own use too), or failing any, the largest class with a

@@ -4,8 +4,8 @@
  *
  * Every live block carries the pattern contents_pattern()[tag + offset] in
  * its tracked bytes: all of its first 8 KiB and, beyond that, the first and
- * last 64 bytes of every page (where in-band slab bitmaps and neighbouring
- * blocks would show a stray write), so a 2 MiB block costs 64 KiB per check,
+ * last 64 bytes of every page (where a neighbouring block would show a
+ * stray write), so a 2 MiB block costs 64 KiB per check,
  * not 2 MiB.  The tracked set depends on the offset only, so it is the same
  * before and after a realloc.  calloc's zeroing and ASan's view of a new
  * block are checked on the same bytes.

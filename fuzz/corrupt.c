@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* corrupt: the corruption fuzz target (ops-corrupt).  Its inputs interleave
  * heap calls with writes of chosen bytes at chosen offsets of the heap's
- * metadata (header, descriptor array), of the in-band slab bitmaps and of
- * user memory, and it checks the threat model of SECURITY.md, not a model
+ * metadata (header, descriptor array, the slab bitmaps in it) and of user
+ * memory, and it checks the threat model of SECURITY.md, not a model
  * of the heap (after a wild write there is no right answer, only safe
  * ones):
  *   - the region sits between guard areas poisoned for ASan, so any access
@@ -29,8 +29,8 @@
  *          byte len (1..8), then len value bytes (mode 0), or none
  *          (mode 1: an interesting 32-bit page index; mode 2: byte 0xff x len)
  *     target 0 descriptor array   1 header's mutable part   2 whole header
- *            3 page area (user memory, bitmaps)   4 the last 32 bytes of a
- *            page (where classes 16 and 32 keep their bitmap)
+ *            3 page area (user memory)   4 the bitmap words of a
+ *            descriptor (a slab's free-object bitmap)
  *   At most one write per input touches the header's immutable part (the
  *   first; later ones are skipped): more could forge its check words.
  */
@@ -271,7 +271,8 @@ CORRUPT_NO_ASAN static void corrupt(struct vhf_reader *r)
         at = C.base + off % C.span;
         break;
     default:
-        at = C.base + (size_t)(off % C.npages) * VH_PAGE_SIZE + VH_PAGE_SIZE - 32u + off % 32u;
+        at = desc + (size_t)(off % C.npages) * VH_PAGE_DESCRIPTOR_SIZE + offsetof(struct vh_page, bits) +
+             off % sizeof(((struct vh_page *)0)->bits);
         break;
     }
     unsigned char val[8];

@@ -32,12 +32,11 @@ static size_t cls_size(unsigned c)
     return (size_t)16 << c;
 }
 
-/* Objects per slab page: classes 16 and 32 lose 32 and 16 bytes of the
- * page to their in-band bitmap (254 and 127 objects). */
+/* Objects per slab page: the page holds objects only (the bitmap is in
+ * the descriptor). */
 static size_t cls_cap(unsigned c)
 {
-    size_t n = PAGE / cls_size(c);
-    return n > 64u ? (PAGE - (n / 64u) * 8u) / cls_size(c) : n;
+    return PAGE / cls_size(c);
 }
 
 static unsigned cls_of(size_t need)

@@ -298,7 +298,7 @@ static void all_seeds(void)
     alloc(&s, sz_class(7, 0));
     emit(&s, "cached-slab-reclaim");
 
-    /* Fill slabs of class 16 past one page (254 objects per page). */
+    /* Fill slabs of class 16 past one page (256 objects per page). */
     head(&s, 6, 0, 0, VHF_HOOKS_NONE);
     for (unsigned i = 0; i < 5; i++)
         fill(&s, 64, sz_class(0, 0));

@@ -40,7 +40,7 @@ TEST(buddy_arithmetic_every_order)
 static struct vh_page *fresh(struct vh_buddy *b, struct vh_area *a, uint32_t npages)
 {
     struct vh_page *pages = calloc(npages, sizeof *pages);
-    *a = (struct vh_area){(union vh_page_data *)(uintptr_t)0x100000, pages, npages};
+    *a = (struct vh_area){(struct vh_page_data *)(uintptr_t)0x100000, pages, npages};
     buddy_init(b, a);
     return pages;
 }

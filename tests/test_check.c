@@ -9,16 +9,19 @@
 
 #define MiB ((size_t)1 << 20)
 
-/* A heap with some of everything: blocks, partial and full slabs of in-band
- * and out-of-band classes, a cached slab, free blocks of several orders. */
+/* A heap with some of everything: blocks, partial and full slabs of classes
+ * with one-word and four-word bitmaps, a cached slab, free blocks of
+ * several orders. */
 static bool busy_heap(struct th_heap *t, void **keep)
 {
-    if (!th_new(t, 4 * MiB, 0, &th_hooks))
+    /* 1017 pages (1111111001 in binary): free blocks of orders 3..9 are
+     * left after the allocations below, which the tests corrupt. */
+    if (!th_new(t, 4 * MiB + 20 * 1024, 0, &th_hooks) || t->h->area.npages != 1017)
         return false;
     for (int i = 0; i < 64; i++)
         keep[i] = vh_alloc(t->h, 64); /* one full class-64 slab */
     keep[64] = vh_alloc(t->h, 64);    /* a partial one */
-    keep[65] = vh_alloc(t->h, 16);    /* partial, in-band */
+    keep[65] = vh_alloc(t->h, 16);    /* partial, a four-word bitmap */
     keep[66] = vh_alloc(t->h, 20000);
     keep[67] = vh_alloc(t->h, 5000);
     void *tmp = vh_alloc(t->h, 512);
@@ -55,14 +58,15 @@ TEST(checker_reports_each_broken_invariant)
     EXPECT_CODE(VH_CHECK_HEADER, h->magic ^= 1, h->magic ^= 1);
     uint32_t np = h->area.npages;
     EXPECT_CODE(VH_CHECK_HEADER, h->area.npages = 0, h->area.npages = np);
-    union vh_page_data *base0 = h->area.base;
-    EXPECT_CODE(VH_CHECK_HEADER, h->area.base = (union vh_page_data *)(void *)(base0->bytes + 16),
+    struct vh_page_data *base0 = h->area.base;
+    EXPECT_CODE(VH_CHECK_HEADER, h->area.base = (struct vh_page_data *)(void *)(base0->bytes + 16),
                 h->area.base = base0);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].kind = VH_PG_LAST + 1, pg[blk].kind = VH_PG_BLOCK);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].order = 12, pg[blk].order = 3);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].nfree = 1, pg[blk].nfree = 0);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[small].kind = VH_PG_LAST + 1, pg[small].kind = slab_kind(0));
-    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].bits = 1, pg[blk].bits = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].bits[0] = 1, pg[blk].bits[0] = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].bits[3] = 1, pg[blk].bits[3] = 0);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].kind = VH_PG_BLOCK, pg[blk + 1].kind = VH_PG_NONE);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk].order = 2, pg[blk].order = 3);  /* leaves pages uncovered */
     EXPECT_CODE(VH_CHECK_TILING, pg[f3 + 1].next = 5, pg[f3 + 1].next = 0);
@@ -89,13 +93,17 @@ TEST(checker_reports_each_broken_invariant)
     CHECK(busy_heap(&t, k));
     h = t.h;
     pg = h->area.pages;
-    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].bits ^= 1u << 5, pg[part].bits ^= 1u << 5);
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].bits[0] ^= 1u << 5, pg[part].bits[0] ^= 1u << 5);
     EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].nfree--, pg[part].nfree++);
-    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[small].bits = 1, pg[small].bits = 0);
-    uint64_t *inband = &h->area.base[small].words[4064 / 8];
-    VH_UNPOISON(inband, 32);
-    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, inband[3] |= 1ull << 63, inband[3] &= ~(1ull << 63)); /* bit 255 >= 254 */
-    VH_POISON(inband, 32);
+    /* A bit at or above the capacity: in a word the class does not use
+     * (class 64: one word), and in the tail of its one word (class 512: 8
+     * objects). */
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[part].bits[1] = 1, pg[part].bits[1] = 0);
+    uint32_t c512 = h->slabs.cached[5];
+    CHECK(c512 < h->area.npages);
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[c512].bits[0] |= 1u << 8, pg[c512].bits[0] &= ~(1ull << 8));
+    /* Class 16: object 255 is the last bit of the fourth word. */
+    EXPECT_CODE(VH_CHECK_SLAB_BITMAP, pg[small].bits[3] ^= 1ull << 63, pg[small].bits[3] ^= 1ull << 63);
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.partial[2] = VH_NIL, h->slabs.partial[2] = part);
     EXPECT_CODE(VH_CHECK_SLAB_LIST, pg[full].prev = part, pg[full].prev = VH_NIL);
     uint32_t cached = h->slabs.cached[5];
@@ -180,11 +188,11 @@ TEST(checker_reports_descriptor_and_list_details)
     EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].order = 1, pg[blk + 1].order = 0);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].nfree = 1, pg[blk + 1].nfree = 0);
     EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].prev = 1, pg[blk + 1].prev = 0);
-    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].bits = 1, pg[blk + 1].bits = 0);
+    EXPECT_CODE(VH_CHECK_TILING, pg[blk + 1].bits[2] = 1, pg[blk + 1].bits[2] = 0);
     /* Heads: misaligned, past the end, free head with slab fields, block
      * head with list links. */
     EXPECT_CODE(VH_CHECK_TILING, pg[f3].order = 4, pg[f3].order = 3);
-    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[f3].bits = 1, pg[f3].bits = 0);
+    EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[f3].bits[1] = 1, pg[f3].bits[1] = 0);
     EXPECT_CODE(VH_CHECK_DESCRIPTOR, pg[blk].next = 0, pg[blk].next = VH_NIL);
     uint32_t last = h->buddy.free_head[VH_MAX_ORDER];
     CHECK(last != VH_NIL);
@@ -202,7 +210,7 @@ TEST(checker_reports_descriptor_and_list_details)
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[5] = part, h->slabs.cached[5] = cached);
     EXPECT_CODE(VH_CHECK_SLAB_LIST, h->slabs.cached[2] = part, h->slabs.cached[2] = VH_NIL);
     /* Header geometry. */
-    union vh_page_data *base = h->area.base;
+    struct vh_page_data *base = h->area.base;
     EXPECT_CODE(VH_CHECK_HEADER, h->area.base = base + 4096, h->area.base = base);
     size_t rs = h->region_size;
     EXPECT_CODE(VH_CHECK_HEADER, h->region_size = 4096, h->region_size = rs);

@@ -45,9 +45,13 @@ TEST(init_any_alignment_any_size)
             struct th_heap t;
             CHECK(th_new(&t, sizes[i], mis, NULL));
             CHECK(((uintptr_t)t.h->area.base & 4095) == 0);
-            /* Every whole page after the metadata is a heap page. */
+            /* As many pages as fit: one more, with its descriptor, would
+             * push the (page-aligned) base or the last page past the end. */
             uintptr_t end = (uintptr_t)t.region + sizes[i];
-            CHECK(end - (uintptr_t)t.h->area.base - (size_t)t.h->area.npages * 4096 < 4096);
+            size_t more = (size_t)t.h->area.npages + 1u;
+            uintptr_t meta_end = (uintptr_t)t.h->area.pages + more * VH_PAGE_DESCRIPTOR_SIZE;
+            uintptr_t base_more = (meta_end + 4095u) & ~(uintptr_t)4095u;
+            CHECK(base_more > end || end - base_more < more * 4096);
             vh_stats s;
             vh_get_stats(t.h, &s);
             CHECK_EQ(s.free_bytes, (size_t)t.h->area.npages * 4096);
@@ -158,7 +162,7 @@ TEST(misuse_is_reported_and_changes_nothing)
     unsigned char *obj = vh_alloc(t.h, 100);    /* class 128 */
     unsigned char *obj2 = vh_alloc(t.h, 100);   /* same slab */
     unsigned char *blk = vh_alloc(t.h, 8192);   /* order 1 */
-    unsigned char *small = vh_alloc(t.h, 16);   /* class 16: in-band bitmap */
+    unsigned char *small = vh_alloc(t.h, 16);   /* class 16: 256 objects */
     CHECK(obj && obj2 && blk && small);
     int on_stack;
 
@@ -172,7 +176,8 @@ TEST(misuse_is_reported_and_changes_nothing)
     CHECK(misuse_is_harmless(&t, obj + 16, VH_EINTERIOR));
     CHECK(misuse_is_harmless(&t, obj + 1, VH_EINTERIOR));
     CHECK(misuse_is_harmless(&t, small + 8, VH_EINTERIOR));
-    CHECK(misuse_is_harmless(&t, small + 4064, VH_EINTERIOR)); /* the in-band bitmap */
+    CHECK(misuse_is_harmless(&t, small + 4088, VH_EINTERIOR));
+    CHECK(misuse_is_harmless(&t, small + 4080, VH_EDOUBLEFREE)); /* the last slot: free */
     CHECK(misuse_is_harmless(&t, blk + 16, VH_EINTERIOR));
     CHECK(misuse_is_harmless(&t, blk + 4096, VH_EINTERIOR)); /* second page of the block */
     /* Double frees: a slot, a block, a slot of a cached empty slab. */

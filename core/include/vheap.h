@@ -14,9 +14,10 @@
  *   - Every pointer handed out is VH_ALIGNMENT (16) byte aligned.  Slab
  *     objects of class c are c-aligned; buddy blocks are page-aligned.
  *   - Metadata is out of band: a descriptor of VH_PAGE_DESCRIPTOR_SIZE bytes
- *     per page (0.59 % of the region) plus one heap header, placed at the
- *     region's start.  Classes 16 and 32 keep their free-object bitmap inside
- *     the slab page (32 and 16 bytes: 254 and 127 objects per page).
+ *     per page (1.2 % of the region) plus one heap header, placed at the
+ *     region's start.  Pages hold user bytes only: a slab page of class c
+ *     holds 4096 / c objects (256 of 16 bytes), its bitmap is in its
+ *     descriptor.
  *   - A region of VH_MIN_REGION_SIZE bytes or more is always accepted,
  *     whatever its alignment.
  *
@@ -71,7 +72,7 @@ extern "C" {
  * refused with VH_EALIGN: blocks are aligned to their size only relative to
  * the heap's page-aligned base, not in absolute addresses. */
 #define VH_MAX_ALIGN VH_PAGE_SIZE
-#define VH_PAGE_DESCRIPTOR_SIZE 24u
+#define VH_PAGE_DESCRIPTOR_SIZE 48u
 /* Always enough for a heap of one page, at any start alignment. */
 #define VH_MIN_REGION_SIZE 12288u
 
