@@ -268,7 +268,7 @@ static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint3
      * fields are read once (the descriptor writes below may not alias them,
      * which the compiler cannot know). */
     unsigned order = m->order, top = m->top;
-    uint32_t head = m->head;
+    uint32_t head = (uint32_t)m->head;
     //@ ghost uint32_t n = a->npages;
     b->free_pages += buddy_order_pages(order);
     head_clear(a, p) /*@ ghost (n) */;
@@ -280,7 +280,7 @@ static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint3
         loop assigns k, bit, b->free_head[0 .. VH_MAX_ORDER - 1], b->free_mask, a->pages[0 .. n - 1];
         loop variant top - k; */
     for (unsigned k = order; k < top; k++) {
-        uint32_t q = m->absorbed[k];
+        uint32_t q = (uint32_t)m->absorbed[k];
         //@ assert \let j = k; q == \at(m->absorbed[j], Pre);
         free_unlink_bit(b, a, q, k, bit) /*@ ghost (n) */; /* bit: order k's mask bit, 1 << k */
         head_clear(a, q) /*@ ghost (n) */;

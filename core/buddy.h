@@ -109,11 +109,18 @@ static inline bool buddy_fits(uint32_t p, unsigned k, uint32_t npages)
  * changing anything: the block of order `order` merges with the free
  * buddies absorbed[order .. top-1] (absorbed[k] of order k, each checked
  * linked into its list) into the free block of order top at head.
- * buddy_free_commit replays it and recomputes nothing. */
+ * buddy_free_commit replays it and recomputes nothing.
+ *
+ * The field types are for the proof: WP's typed memory model keeps values
+ * of different C types in different memories, so a plan of bytes and
+ * 64-bit words cannot be touched by the 32-bit page links and the byte
+ * fields' neighbours that callers write between the plan and the commit
+ * (the slab layer unlinks the emptied slab there): that the plan survives
+ * is then immediate, not a quantified separation argument. */
 struct vh_merge {
     uint8_t order, top; /* <= VH_MAX_ORDER */
-    uint32_t head;
-    uint32_t absorbed[VH_MAX_ORDER];
+    uint64_t head;      /* page indices (< 2^32) */
+    uint64_t absorbed[VH_MAX_ORDER];
 };
 
 /* ---- Stateful operations, on the area's descriptors. ---- */
@@ -128,7 +135,7 @@ struct vh_merge {
       0 <= p < a->npages && a->pages[p].order <= VH_MAX_ORDER &&
       VH_ALIGNED(p, a->pages[p].order) && VH_INSIDE(p, a->pages[p].order, a->npages);
     predicate pages_unchanged{L1, L2}(struct vh_area *a) =
-      \forall integer i; 0 <= i < \at(a->npages, L1) ==> \at(a->pages[i], L1) == \at(a->pages[i], L2);
+      \forall integer i; 0 <= i < \at(a->npages, L1) ==> page_same{L1, L2}(\at(a->pages, L1) + i);
     // A recorded merge the commit can replay inside the area.
     predicate merge_ok{L}(struct vh_buddy *b, struct vh_area *a, struct vh_merge *m) =
       m->order <= m->top <= VH_MAX_ORDER && m->head < a->npages &&

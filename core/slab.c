@@ -285,8 +285,10 @@ VH_INLINE int slab_page_alloc(struct vh_slabs *s, struct vh_buddy *b, const stru
         /*@ assert \forall integer c; 0 <= c < VH_NUM_CLASSES ==> s->partial[c] == \at(s->partial[c], Pre) &&
               (s->cached[c] == \at(s->cached[c], Pre) || s->cached[c] == VH_NIL); */
         //@ assert rc != VH_OK ==> *out == \at(*out, Pre);
+        //@ assert reclaimed: slabs_reclaimed{Pre, Here}(s, a);
         return rc;
     }
+    //@ assert same: slabs_reclaimed{Pre, Here}(s, a);
     return rc;
 }
 
@@ -308,6 +310,21 @@ VH_INLINE void *slab_take(struct vh_slabs *s, const struct vh_area *a, uint32_t 
     return &a->base[p].bytes[slab_obj_offset(c, i)];
 }
 
+/* Makes the slab page p of class c, whose object i is free, the current
+ * slab of its class (its partial list is empty), and takes object i.  A
+ * function of its own so that the list surgery is proved in a small
+ * context, apart from the refill's. */
+/*@ requires valid_slab_area(s, a) && p < a->npages && c < VH_NUM_CLASSES && i < VH_CAPACITY(c);
+    requires s->partial[c] == VH_NIL;
+    assigns s->partial[c], s->used_bytes, a->pages[0 .. a->npages - 1];
+    ensures object: slab_object(a, c, (char *)\result); */
+VH_INLINE void *slab_install(struct vh_slabs *s, const struct vh_area *a, uint32_t p, unsigned c, size_t i)
+{
+    pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
+    //@ assert frame: a->npages == \at(a->npages, Pre) && valid_slab_area(s, a);
+    return slab_take(s, a, p, c, slab_bitmap(a, p), i);
+}
+
 /* Allocation from class c whose partial list is empty: the cached empty
  * slab (validated whole first) or a new page becomes the current slab, and
  * its lowest free object is taken (it stays partial: capacity >= 2). */
@@ -324,13 +341,11 @@ static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_a
 {
     size_t cap = slab_capacity(c);
     uint32_t p = s->cached[c];
-    uint64_t *bits;
     size_t i = 0;
     if (p != VH_NIL) {
         if (!slab_ok(a, p, c, cap, cap))
             return VH_ECORRUPT;
-        bits = slab_bitmap(a, p);
-        i = slab_lowest_free(bits, c);
+        i = slab_lowest_free(slab_bitmap(a, p), c);
         if (i >= cap)
             return VH_ECORRUPT;
         s->cached[c] = VH_NIL;
@@ -342,11 +357,10 @@ static int slab_refill(struct vh_slabs *s, struct vh_buddy *b, const struct vh_a
         d->kind = slab_kind(c);
         d->nfree = (uint16_t)cap;
         page_bits_clear(d);
-        bits = slab_bitmap(a, p);
         s->slot_bytes += cap * slab_class_size(c);
     }
-    pagelist_push(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
-    *out = slab_take(s, a, p, c, bits, i);
+    //@ assert before: a->npages == \at(a->npages, Pre) && p < a->npages && i < cap && s->partial[c] == VH_NIL;
+    *out = slab_install(s, a, p, c, i);
     return VH_OK;
 }
 
@@ -446,6 +460,22 @@ static int slab_free_check(const struct vh_slabs *s, const struct vh_buddy *b, c
     return slab_empty_plan(s, b, a, p, &m);
 }
 
+/* Takes the emptying slab p off the partial list of its class c (its links
+ * validated: slab_empty_plan).  It writes only list links and the head,
+ * each link VH_NIL or a page (links_kept), so a merge planned before stays
+ * valid.  A function of its own so that the list surgery is proved in a
+ * small context, apart from slab_free_transition's. */
+/*@ requires valid_slab_area(s, a) && p < a->npages && c < VH_NUM_CLASSES;
+    requires links_ok(a->pages, a->npages, p);
+    assigns s->partial[c], a->pages[0 .. a->npages - 1];
+    ensures links_kept{Pre, Post}(a->pages, a->npages);
+    ensures same: a->pages[p].kind == \old(a->pages[p].kind) && a->pages[p].order == \old(a->pages[p].order) &&
+      a->pages[p].nfree == \old(a->pages[p].nfree); */
+VH_INLINE void slab_retire(struct vh_slabs *s, const struct vh_area *a, uint32_t p, unsigned c)
+{
+    pagelist_unlink_linked(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
+}
+
 /* The free that empties a slab (partial -> cached, or given back to the
  * buddy layer); slab_free_quick handled every other free.  Validates all it
  * will touch (the count, the list links, the buddy merge) before the first
@@ -466,7 +496,9 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
     if (rc != VH_OK)
         return rc;
     bool release = s->cached[c] != VH_NIL;
-    pagelist_unlink_linked(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
+    //@ assert planned: release ==> merge_ok(b, a, &m);
+    //@ assert area: a->npages == \at(a->npages, Pre) && a->pages == \at(a->pages, Pre) && p < a->npages;
+    slab_retire(s, a, p, c);
     //@ assert frame: a->npages == \at(a->npages, Pre) && d->kind == \at(a->pages[p].kind, Pre);
     //@ assert d->nfree == \at(a->pages[p].nfree, Pre) && \at(a->pages[p].nfree, Pre) + 1 == cap;
     //@ assert merge: release ==> merge_ok(b, a, &m);
