@@ -341,6 +341,7 @@ static int buddy_shrink(struct vh_buddy *b, const struct vh_area *a, uint32_t p,
     while (k > new_order) {
         k--;
         //@ assert VH_POW2(k + 1) == 2 * VH_POW2(k);
+        //@ assert lower: vh_aligned(p, k + 1) && vh_aligned(p, k); // A14
         //@ assert VH_ALIGNED(p, k) && p + VH_POW2(k) <= n;
         uint32_t upper = p + buddy_order_pages(k);
         //@ assert p < upper < n;

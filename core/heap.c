@@ -102,6 +102,33 @@ VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
     }
 }
 
+/*@ // r is the address of need bytes inside the page area of h, 16-aligned
+    // (offsets are from the page-aligned base).  A predicate, not a macro:
+    // kept folded, its pointer equality stays a term the provers match on.
+    predicate in_area(vh_heap *h, char *r, integer need) =
+      \exists integer p, o; 0 <= p < h->area.npages && 0 <= o < VH_PAGE_SIZE && o % VH_ALIGNMENT == 0 &&
+        o + need <= VH_PAGE_SIZE * (h->area.npages - p) && r == &h->area.base[p].bytes[o];
+
+    // A slab object of class c holds need <= its size bytes in the area
+    // (proved by WP, as every lemma here: `make prove` runs them).
+    lemma object_in_area{L}: \forall vh_heap *h, integer c, need, char *r;
+      0 <= c < VH_NUM_CLASSES && need <= VH_CLASS_SIZE(c) && slab_object(&h->area, c, r) ==>
+        in_area(h, r, need);
+    // Object i of a class-c slab page p, as heap_locate finds it.
+    // need > 0 bytes in the area are valid memory (valid_area).
+    lemma in_area_valid{L}: \forall vh_heap *h, char *r, integer need;
+      valid_heap(h) && 0 < need && in_area(h, r, need) ==> \valid(r + (0 .. need - 1));
+    // An address in the area is not NULL.
+    lemma in_area_nonnull{L}: \forall vh_heap *h, char *r, integer need;
+      valid_heap(h) && in_area(h, r, need) ==> r != \null;
+    // Fewer bytes at the same place are in the area too.
+    lemma in_area_less{L}: \forall vh_heap *h, char *r, integer need, less;
+      less <= need && in_area(h, r, need) ==> in_area(h, r, less);
+    lemma indexed_object_in_area{L}: \forall vh_heap *h, integer p, c, i, need;
+      0 <= p < h->area.npages && 0 <= c < VH_NUM_CLASSES && 0 <= i < VH_CAPACITY(c) &&
+      need <= VH_CLASS_SIZE(c) ==> in_area(h, &h->area.base[p].bytes[i * VH_CLASS_SIZE(c)], need);
+*/
+
 /* A live block found by heap_locate. */
 struct vh_loc {
     char *at;      /* its address, from the page area (== the pointer located) */
@@ -135,7 +162,8 @@ struct vh_loc {
     assigns *loc;
     ensures \result == VH_OK || \result == VH_EFOREIGN || \result == VH_EINTERIOR ||
             \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
-    ensures \result == VH_OK ==> VH_LOC_OK(h, loc); */
+    ensures \result == VH_OK ==> VH_LOC_OK(h, loc);
+    ensures located: \result == VH_OK ==> in_area(h, loc->at, loc->usable); */
 VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
 {
     /* One compare: below base, u - base wraps past every span. */
@@ -153,6 +181,9 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
         loc->page = p;
         loc->slab = true;
         loc->usable = slab_object_size(&h->area, p);
+        /*@ assert object: VH_PAGE_CLASS(&h->area, p) < VH_NUM_CLASSES &&
+              loc->at == &h->area.base[p].bytes[loc->index * VH_CLASS_SIZE(VH_PAGE_CLASS(&h->area, p))]; */
+        //@ assert in_area(h, loc->at, loc->usable);
         return VH_OK;
     }
     switch (d->kind) {
@@ -168,6 +199,8 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
         loc->slab = false;
         loc->index = 0;
         loc->usable = VH_PAGE_SIZE << d->order;
+        //@ assert block: loc->usable == VH_PAGE_SIZE * VH_POW2(d->order) && p + VH_POW2(d->order) <= h->area.npages;
+        //@ assert in_area(h, loc->at, loc->usable);
         return VH_OK;
     case VH_PG_FREE:
         return in_page == 0 ? VH_EDOUBLEFREE : VH_EINTERIOR;
@@ -178,32 +211,6 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
     }
 }
 
-/*@ // r is the address of need bytes inside the page area of h, 16-aligned
-    // (offsets are from the page-aligned base).  A predicate, not a macro:
-    // kept folded, its pointer equality stays a term the provers match on.
-    predicate in_area(vh_heap *h, char *r, integer need) =
-      \exists integer p, o; 0 <= p < h->area.npages && 0 <= o < VH_PAGE_SIZE && o % VH_ALIGNMENT == 0 &&
-        o + need <= VH_PAGE_SIZE * (h->area.npages - p) && r == &h->area.base[p].bytes[o];
-
-    // A slab object of class c holds need <= its size bytes in the area
-    // (proved by WP, as every lemma here: `make prove` runs them).
-    lemma object_in_area{L}: \forall vh_heap *h, integer c, need, char *r;
-      0 <= c < VH_NUM_CLASSES && need <= VH_CLASS_SIZE(c) && slab_object(&h->area, c, r) ==>
-        in_area(h, r, need);
-    // Object i of a class-c slab page p, as heap_locate finds it.
-    // need > 0 bytes in the area are valid memory (valid_area).
-    lemma in_area_valid{L}: \forall vh_heap *h, char *r, integer need;
-      valid_heap(h) && 0 < need && in_area(h, r, need) ==> \valid(r + (0 .. need - 1));
-    // An address in the area is not NULL.
-    lemma in_area_nonnull{L}: \forall vh_heap *h, char *r, integer need;
-      valid_heap(h) && in_area(h, r, need) ==> r != \null;
-    // Fewer bytes at the same place are in the area too.
-    lemma in_area_less{L}: \forall vh_heap *h, char *r, integer need, less;
-      less <= need && in_area(h, r, need) ==> in_area(h, r, less);
-    lemma indexed_object_in_area{L}: \forall vh_heap *h, integer p, c, i, need;
-      0 <= p < h->area.npages && 0 <= c < VH_NUM_CLASSES && 0 <= i < VH_CAPACITY(c) &&
-      need <= VH_CLASS_SIZE(c) ==> in_area(h, &h->area.base[p].bytes[i * VH_CLASS_SIZE(c)], need);
-*/
 /* A buddy block for need > VH_MAX_CLASS_SIZE bytes. */
 /*@ requires valid_heap(h) && \valid(rc);
     requires \separated(rc, h, h->area.pages + (0 .. h->area.npages - 1),
@@ -267,11 +274,36 @@ VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
     return p;
 }
 
+/* For assertions: the header's counters are as they were on entry (a
+ * frame stated right after each call, where the provers find it quickly:
+ * the counters share WP's 64-bit memory with the descriptors' bitmaps). */
+#define VH_COUNTS_AT_PRE(h)                                                                        \
+    ((h)->allocations == \at((h)->allocations, Pre) && (h)->errors == \at((h)->errors, Pre) &&       \
+     (h)->failed_allocations == \at((h)->failed_allocations, Pre) &&                               \
+     (h)->deallocations == \at((h)->deallocations, Pre) && (h)->block_bytes == \at((h)->block_bytes, Pre))
+
+/* For assertions: no live block was taken or given back since entry
+ * (VH_LIVE_UNCHANGED in a function body). */
+#define VH_LIVE_AT_PRE(h)                                                                          \
+    ((h)->allocations == \at((h)->allocations, Pre) &&                                             \
+     (h)->deallocations == \at((h)->deallocations, Pre) &&                                         \
+     (h)->block_bytes == \at((h)->block_bytes, Pre) &&                                             \
+     (h)->slabs.used_bytes == \at((h)->slabs.used_bytes, Pre))
+
+/* For assertions: the area (base, descriptors, page count) is where it was
+ * on entry: a frame stated right after each call, for the same reason as
+ * VH_COUNTS_AT_PRE (the page count shares WP's 32-bit memory with the
+ * page links). */
+#define VH_AREA_AT_PRE(h)                                                                          \
+    ((h)->area.npages == \at((h)->area.npages, Pre) && (h)->area.base == \at((h)->area.base, Pre) && \
+     (h)->area.pages == \at((h)->area.pages, Pre))
+
 /*@ requires valid_heap(h);
     assigns VH_HEAP_META(h);
     ensures \result == VH_OK || \result == VH_EFOREIGN || \result == VH_EINTERIOR ||
             \result == VH_EDOUBLEFREE || \result == VH_ECORRUPT;
-    ensures \result != VH_OK ==> VH_HEAP_UNCHANGED(h); */
+    ensures \result != VH_OK ==> VH_HEAP_UNCHANGED(h);
+    ensures area: h->area.npages == \old(h->area.npages); */
 VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
@@ -282,9 +314,11 @@ VH_INLINE int free_unsafe(vh_heap *h, void *ptr)
     //@ assert slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area);
     if (VH_LIKELY(loc.slab)) {
         rc = slab_free(&h->slabs, &h->buddy, &h->area, loc.page, loc.index);
+        //@ assert counts: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
         //@ assert rc != VH_OK ==> slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area);
     } else {
         rc = buddy_free(&h->buddy, &h->area, loc.page);
+        //@ assert counts: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
         //@ assert rc != VH_OK ==> slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area);
         if (rc == VH_OK)
             h->block_bytes -= loc.usable;
@@ -456,10 +490,12 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
         return NULL;
     }
     size_t bytes = n * size;
+    //@ assert product: bytes == n * size;
     void *p = alloc_entry(h, bytes, bytes);
     //@ assert p != \null && bytes != 0 ==> \valid((char *)p + (0 .. bytes - 1));
     if (p != NULL)
         __builtin_memset(p, 0, bytes);
+    //@ assert zeroed: p == \null || in_area(h, (char *)p, bytes);
     return p;
 }
 
@@ -510,6 +546,8 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
     if (rc != VH_OK)
         return rc;
     rc = free_unsafe(h, ptr);
+    /*@ assert unsafe: rc != VH_OK ==>
+          heap_kept{Pre, Here}(h) && h->failed_allocations == \at(h->failed_allocations, Pre); */
     heap_leave(h, rc, ptr);
     return rc;
 }
@@ -532,11 +570,13 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
 int vh_free(vh_heap *h, void *ptr)
 {
     struct vh_loc loc;
-    if (VH_LIKELY(heap_fast_ok(h)) && VH_LIKELY(heap_locate(h, ptr, &loc) == VH_OK) && loc.slab &&
-        slab_free_quick(&h->slabs, &h->area, loc.page, loc.index)) {
-        h->deallocations++;
-        VH_POISON(ptr, loc.usable);
-        return VH_OK;
+    if (VH_LIKELY(heap_fast_ok(h)) && VH_LIKELY(heap_locate(h, ptr, &loc) == VH_OK) && loc.slab) {
+        if (VH_LIKELY(slab_free_quick(&h->slabs, &h->area, loc.page, loc.index))) {
+            h->deallocations++;
+            VH_POISON(ptr, loc.usable);
+            return VH_OK;
+        }
+        //@ assert quick: VH_COUNTS_AT_PRE(h);
     }
     /* Whatever the fast path tried changed nothing (slab_free_quick). */
     /*@ assert h != \null ==> h->area.npages == \at(h->area.npages, Pre) &&
@@ -551,6 +591,7 @@ int vh_free(vh_heap *h, void *ptr)
 /* In place when size fits the block, or a buddy block can grow into free
  * upper buddies; *rc = BUDDY_ENOMEM when it cannot stay in place. */
 /*@ requires valid_heap(h) && \valid_read(loc) && VH_LOC_OK(h, loc) && \valid(rc);
+    requires in_area(h, loc->at, loc->usable);
     requires \separated(rc, loc, h, h->area.pages + (0 .. h->area.npages - 1),
                         h->area.base + (0 .. h->area.npages - 1));
     requires \separated(loc, h, h->area.pages + (0 .. h->area.npages - 1),
@@ -579,10 +620,13 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
         *rc = BUDDY_ENOMEM;
         return NULL;
     }
-    if (nk < k)
+    if (nk < k) {
         *rc = buddy_shrink(&h->buddy, &h->area, loc->page, nk);
-    else if (nk > k)
+        //@ assert h->block_bytes == \at(h->block_bytes, Pre);
+    } else if (nk > k) {
         *rc = buddy_grow(&h->buddy, &h->area, loc->page, nk);
+        //@ assert h->block_bytes == \at(h->block_bytes, Pre);
+    }
     if (*rc != VH_OK)
         return NULL;
     size_t usable = VH_PAGE_SIZE << nk;
@@ -590,6 +634,60 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
     VH_POISON(loc->at, usable > loc->usable ? usable : loc->usable);
     VH_UNPOISON(loc->at, size);
     return loc->at;
+}
+
+/* Copies the first keep bytes of the old block (usable bytes at src) to
+ * the new one at dst: memmove, not memcpy: on a heap whose metadata was
+ * forged (SECURITY.md), the new block may overlap the old one, and an
+ * overlapping memcpy is undefined (the proof of realloc found it).  A
+ * function of its own so that "the copy writes only page bytes" is proved
+ * in a small context. */
+/*@ requires valid_heap(h) && keep <= usable;
+    requires in_area(h, dst, keep) && in_area(h, src, usable);
+    assigns h->area.base[0 .. h->area.npages - 1]; */
+VH_INLINE void realloc_copy(char *dst, char *src, size_t usable, size_t keep) /*@ ghost (vh_heap *h) */
+{
+    //@ assert keep == 0 || \valid(dst + (0 .. keep - 1)) && \valid_read(src + (0 .. keep - 1));
+    VH_UNPOISON(src, usable);
+    __builtin_memmove(dst, src, keep);
+}
+
+/* The move of a realloc that cannot stay in place, the old block's free
+ * validated: a new block, the old one's bytes copied, the old one freed.
+ * A function of its own so that its frames are proved apart from the
+ * in-place attempt's. */
+/*@ requires valid_heap(h) && \valid(rc) && \valid_read(loc) && VH_LOC_OK(h, loc);
+    requires in_area(h, loc->at, loc->usable);
+    requires \separated(rc, loc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    requires \separated(loc, h, h->area.pages + (0 .. h->area.npages - 1),
+                        h->area.base + (0 .. h->area.npages - 1));
+    assigns VH_HEAP_STATE(h), *rc;
+    ensures *rc == VH_OK ==> \result != \null && in_area(h, (char *)\result, size);
+    ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
+static void *realloc_move(vh_heap *h, void *ptr, const struct vh_loc *loc, size_t size, int *rc)
+{
+    char *at = loc->at;
+    size_t usable = loc->usable;
+    void *out = alloc_unsafe(h, size, size, rc);
+    if (out == NULL) {
+        //@ assert failed: *rc != VH_OK && VH_LIVE_AT_PRE(h);
+        return NULL;
+    }
+    //@ assert moved: *rc == VH_OK && VH_AREA_AT_PRE(h) && in_area(h, (char *)out, size);
+    size_t keep = usable < size ? usable : size;
+    //@ assert keep <= size && keep <= usable;
+    //@ assert in_area(h, (char *)out, keep) && in_area(h, at, usable);
+    realloc_copy(out, at, usable, keep) /*@ ghost (h) */;
+    //@ assert copied: *rc == VH_OK && VH_AREA_AT_PRE(h) && in_area(h, (char *)out, size);
+    /* Validated by the caller; the allocation in between changed the heap
+     * only in validated ways, so this free succeeds (VH_ASSERT). */
+    int freed = free_unsafe(h, ptr);
+    VH_ASSERT(freed == VH_OK);
+    (void)freed;
+    //@ assert freed: *rc == VH_OK && VH_AREA_AT_PRE(h);
+    //@ assert in_area(h, (char *)out, size);
+    return out;
 }
 
 /* In place if it can be, else allocate, copy, free; the free of the old
@@ -600,37 +698,35 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
                         h->area.base + (0 .. h->area.npages - 1));
     assigns VH_HEAP_STATE(h), *rc;
     ensures *rc == VH_OK ==> \result != \null && in_area(h, (char *)\result, size);
-    ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
+    ensures fail_null: *rc != VH_OK ==> \result == \null;
+    ensures fail_live: *rc != VH_OK ==> VH_LIVE_UNCHANGED(h); */
 static void *realloc_unsafe(vh_heap *h, void *ptr, size_t size, int *rc)
 {
     struct vh_loc loc;
     *rc = heap_locate(h, ptr, &loc);
-    if (*rc != VH_OK)
+    if (*rc != VH_OK) {
+        //@ assert unlocated: VH_LIVE_AT_PRE(h);
         return NULL;
+    }
     //@ assert in_area(h, loc.at, loc.usable);
     void *out = realloc_in_place_unsafe(h, &loc, size, rc);
-    if (*rc != BUDDY_ENOMEM)
+    //@ assert stayed: *rc != VH_OK ==> VH_COUNTS_AT_PRE(h) && h->slabs.used_bytes == \at(h->slabs.used_bytes, Pre);
+    if (*rc != BUDDY_ENOMEM) {
+        //@ assert done: *rc == VH_OK || (out == \null && VH_LIVE_AT_PRE(h));
         return out;
+    }
+    //@ assert VH_AREA_AT_PRE(h);
     struct vh_merge m;
     *rc = loc.slab ? slab_free_check(&h->slabs, &h->buddy, &h->area, loc.page)
                    : buddy_free_plan(&h->buddy, &h->area, loc.page, &m);
-    if (*rc != VH_OK)
+    //@ assert planned: VH_COUNTS_AT_PRE(h) && h->slabs.used_bytes == \at(h->slabs.used_bytes, Pre);
+    if (*rc != VH_OK) {
+        //@ assert refused: VH_LIVE_AT_PRE(h);
         return NULL;
-    out = alloc_unsafe(h, size, size, rc);
-    if (out == NULL)
-        return NULL;
-    size_t keep = loc.usable < size ? loc.usable : size;
-    //@ assert keep == 0 || \valid((char *)out + (0 .. keep - 1)) && \valid_read(loc.at + (0 .. keep - 1));
-    VH_UNPOISON(loc.at, loc.usable);
-    /* memmove, not memcpy: on a heap whose metadata was forged (SECURITY.md),
-     * the new block may overlap the old one, and an overlapping memcpy is
-     * undefined.  The proof of this function found it. */
-    __builtin_memmove(out, loc.at, keep);
-    /* Validated above; the allocation in between changed the heap only in
-     * validated ways, so this free succeeds (VH_ASSERT). */
-    int freed = free_unsafe(h, ptr);
-    VH_ASSERT(freed == VH_OK);
-    (void)freed;
+    }
+    //@ assert still: VH_LOC_OK(h, &loc) && in_area(h, loc.at, loc.usable);
+    out = realloc_move(h, ptr, &loc, size, rc);
+    //@ assert moved: *rc != VH_OK ==> out == \null && VH_LIVE_AT_PRE(h);
     return out;
 }
 
@@ -651,7 +747,7 @@ void *vh_realloc(vh_heap *h, void *ptr, size_t size)
     if (h == NULL)
         return NULL;
     if (ptr == NULL)
-        return vh_alloc(h, size);
+        return alloc_slow(h, size); /* vh_alloc less its fast path */
     if (heap_begin(h) != VH_OK)
         return NULL;
     int rc;

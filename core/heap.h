@@ -54,6 +54,21 @@ struct vh_heap {
     predicate valid_heap(vh_heap *h) =
       \valid(h) && valid_area(&h->area) &&
       \separated(h, h->area.pages + (0 .. h->area.npages - 1), h->area.base + (0 .. h->area.npages - 1));
+    // Everything but the two error counters is as it was: what the
+    // protocol's bookends (heap_begin, heap_leave, heap_fail) promise.
+    // Stated once and proved in their small bodies, so that a caller
+    // composes it with its callee's frame instead of re-deriving, through
+    // the counters' stores, that every descriptor kept its bytes.
+    predicate heap_kept{L1, L2}(vh_heap *h) =
+      \at(h->area.npages, L1) == \at(h->area.npages, L2) &&
+      \at(h->area.base, L1) == \at(h->area.base, L2) && \at(h->area.pages, L1) == \at(h->area.pages, L2) &&
+      slabs_unchanged{L1, L2}(\at(&h->slabs, L1), \at(&h->buddy, L1), \at(&h->area, L1)) &&
+      \at(h->block_bytes, L1) == \at(h->block_bytes, L2) &&
+      \at(h->allocations, L1) == \at(h->allocations, L2) &&
+      \at(h->deallocations, L1) == \at(h->deallocations, L2);
+    // It composes (proved by WP, like every lemma: `make prove`).
+    lemma heap_kept_trans{L1, L2, L3}: \forall vh_heap *h;
+      heap_kept{L1, L2}(h) && heap_kept{L2, L3}(h) ==> heap_kept{L1, L3}(h);
 */
 /* For assigns clauses.  VH_HEAP_WORDS: the header's mutable words.
  * VH_HEAP_META: all the metadata a call may change (those words and the
@@ -77,10 +92,7 @@ struct vh_heap {
      (h)->block_bytes == \old((h)->block_bytes) && (h)->slabs.used_bytes == \old((h)->slabs.used_bytes))
 
 #define VH_HEAP_UNCHANGED_BUT_ERRORS(h)                                                            \
-    (slabs_unchanged{Pre, Post}(&(h)->slabs, &(h)->buddy, &(h)->area) &&                           \
-     (h)->block_bytes == \old((h)->block_bytes) && (h)->allocations == \old((h)->allocations) &&   \
-     (h)->deallocations == \old((h)->deallocations) &&                                            \
-     (h)->failed_allocations == \old((h)->failed_allocations))
+    (heap_kept{Pre, Post}(h) && (h)->failed_allocations == \old((h)->failed_allocations))
 #define VH_HEAP_UNCHANGED(h) (VH_HEAP_UNCHANGED_BUT_ERRORS(h) && (h)->errors == \old((h)->errors))
 
 /* Whether h names a heap at all: the handle check, before anything else. */
@@ -230,7 +242,8 @@ VH_INLINE int heap_enter(const vh_heap *h)
     ensures \result == VH_OK ==> h != \null && (h->locked != 0 ==> VH_HOOKS_CHECKED(h)) &&
                                  h->errors == \old(h->errors);
     ensures \result == VH_ECORRUPT ==> h->errors == (size_t)(\old(h->errors) + 1);
-    ensures \result == VH_EINVAL ==> h->errors == \old(h->errors); */
+    ensures \result == VH_EINVAL ==> h->errors == \old(h->errors);
+    ensures kept: h != \null ==> heap_kept{Pre, Post}(h); */
 VH_INLINE int heap_begin(vh_heap *h)
 {
     if (!heap_ok(h) || h->magic != VH_MAGIC)
@@ -273,13 +286,15 @@ VH_INLINE void heap_unlock(const vh_heap *h)
  * heap. */
 /*@ requires valid_heap(h);
     assigns h->errors, h->failed_allocations;
-    ensures VH_OUTCOME_COUNTED(h, rc); */
+    ensures VH_OUTCOME_COUNTED(h, rc);
+    ensures kept: heap_kept{Pre, Post}(h); */
 VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
 
 /* Ends a call with outcome rc: releases the lock, or heap_fail. */
 /*@ requires valid_heap(h);
     assigns h->errors, h->failed_allocations;
-    ensures VH_OUTCOME_COUNTED(h, rc); */
+    ensures VH_OUTCOME_COUNTED(h, rc);
+    ensures kept: heap_kept{Pre, Post}(h); */
 VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 {
     if (VH_UNLIKELY(rc != VH_OK)) {

@@ -88,6 +88,19 @@
       0 <= x <= 0xFFFFFFFF && 0 <= s <= 12 ==>
         (x >> s) == x / VH_POW2(s);
   }
+
+  // A fact used at one place (buddy_shrink), kept out of every other goal:
+  // WP adds an axiomatic's axioms only to goals that use one of its
+  // symbols, and VhWords declares none (so its axioms are in every goal,
+  // where each one costs the provers time).  vh_aligned is VH_ALIGNED
+  // under a name of its own; a goal that wants A14 says vh_aligned.
+  axiomatic VhAlignedLower {
+    predicate vh_aligned(integer p, integer k);
+    axiom vh_aligned_def: \forall integer p, k;                      // (a definition)
+      vh_aligned(p, k) <==> VH_ALIGNED(p, k);
+    axiom vh_aligned_lower: \forall integer p, k;                    // A14
+      0 <= k < 31 && 0 <= p <= 0xFFFFFFFF && vh_aligned(p, k + 1) ==> vh_aligned(p, k);
+  }
 */
 
 #endif /* VH_SPEC_H */

@@ -83,6 +83,18 @@
 (check-sat)
 (pop)
 
+; A14 vh_aligned_lower: p < 2^32 aligned to 2^(k+1), k < 31 ==> p aligned to 2^k
+; (its converse is sat: the check can fail)
+(push)
+(declare-const p32 (_ BitVec 32))
+(declare-const k (_ BitVec 34))
+(assert (k31w k))
+(define-fun p () (_ BitVec 34) (u32w p32))
+(assert (alignedw p (bvadd k (_ bv1 34))))
+(assert (not (alignedw p k)))
+(check-sat)
+(pop)
+
 ; A6 vh_ones: every bit j < 64 of 2^64-1 is 1
 (push)
 (declare-const j (_ BitVec 64))
