@@ -186,8 +186,10 @@ static int buddy_alloc(struct vh_buddy *b, const struct vh_area *a, unsigned ord
         loop variant k; */
     while (k > order) {
         k--;
+        //@ assert lower: vh_aligned(p, k + 1) && vh_aligned(p, k); // A14
         uint32_t upper = p + buddy_order_pages(k);
         a->pages[upper] = (struct vh_page){VH_PG_FREE, (uint8_t)k, 0, VH_NIL, VH_NIL, {0, 0, 0, 0}};
+        //@ assert a->npages == n;
         b->free_head[k] = upper;
     }
     a->pages[p].kind = VH_PG_BLOCK;

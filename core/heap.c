@@ -489,6 +489,9 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
         reject(h, VH_EOVERFLOW, NULL);
         return NULL;
     }
+    /* No wrap: size <= SIZE_MAX / n, so n * size <= n * (SIZE_MAX / n) <= SIZE_MAX. */
+    //@ assert n == 0 || n * size <= n * (SIZE_MAX / n);
+    //@ assert n == 0 || n * (SIZE_MAX / n) <= SIZE_MAX;
     size_t bytes = n * size;
     //@ assert product: bytes == n * size;
     void *p = alloc_entry(h, bytes, bytes);
@@ -645,7 +648,8 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
 /*@ requires valid_heap(h) && keep <= usable;
     requires in_area(h, dst, keep) && in_area(h, src, usable);
     assigns h->area.base[0 .. h->area.npages - 1]; */
-VH_INLINE void realloc_copy(char *dst, char *src, size_t usable, size_t keep) /*@ ghost (vh_heap *h) */
+VH_INLINE void realloc_copy(char *dst, char *src, size_t usable, size_t keep)
+    /*@ ghost (vh_heap *h) */
 {
     //@ assert keep == 0 || \valid(dst + (0 .. keep - 1)) && \valid_read(src + (0 .. keep - 1));
     VH_UNPOISON(src, usable);

@@ -84,7 +84,7 @@
       0 <= x <= 0xFFFFFFFF && 0 <= s <= 12 ==>
         (x << s) == x * VH_POW2(s);
 
-    axiom vh_shr: \forall integer x, s;                               // A12
+    axiom vh_shr: \forall integer x, s;                               // A15
       0 <= x <= 0xFFFFFFFF && 0 <= s <= 12 ==>
         (x >> s) == x / VH_POW2(s);
   }

@@ -132,7 +132,7 @@
 (check-sat)
 (pop)
 
-; A12 vh_shr: for 0 <= x < 2^32, s <= 12: x >> s == x / 2^s
+; A15 vh_shr: for 0 <= x < 2^32, s <= 12: x >> s == x / 2^s
 (push)
 (declare-const x32 (_ BitVec 32))
 (declare-const s (_ BitVec 48))

@@ -21,7 +21,7 @@
     ensures \forall integer j; 0 <= j < \result ==> ((x >> j) & 1) == 0; */
 int __builtin_ctzll(unsigned long long x);
 
-/* 3. ADMITTED A12, A13 (proofs/README.md): memset and memmove as the C
+/* 3. ADMITTED B1, B2 (proofs/README.md): memset and memmove as the C
  *    standard (7.24.2.1, 7.24.6.2) and the compilers' builtins define them.
  *    The core calls them on a block it has just located or allocated
  *    (vh_calloc, vh_realloc's move), so only their footprint matters:
@@ -30,7 +30,7 @@ int __builtin_ctzll(unsigned long long x);
     assigns ((char *)s)[0 .. n - 1];
     ensures \result == s; */
 void *__builtin_memset(void *s, int c, unsigned long n);
-/* A13: memmove as the C standard defines it (7.24.6.2): the n bytes at src
+/* B2: memmove as the C standard defines it (7.24.6.2): the n bytes at src
  * as they were are written to d; the two may overlap. */
 /*@ requires \valid((char *)d + (0 .. n - 1)) && \valid_read((char *)src + (0 .. n - 1));
     assigns ((char *)d)[0 .. n - 1] \from ((char *)src)[0 .. n - 1];
