@@ -55,7 +55,7 @@ print('prove: admitted axioms A1..A11, A14, A15: %d/%d bit-vector checks unsat (
 # ---- manifest: functions exist, have contracts, loops are annotated ----
 def body_of(path, name):
     src = open(path).read()
-    m = re.search(r'^[^\n;{}]*\b%s\s*\([^;{]*\)\s*(?:/\*@\s*ghost[^*]*\*/\s*)?\{' % re.escape(name), src, re.M)
+    m = re.search(r'^[^\n;{}]*\b%s\s*\([^;{]*\)\s*(?:/\*@\s*ghost\s*\([^)]*\)\s*\*/\s*)?\{' % re.escape(name), src, re.M)
     if not m:
         return None, None
     depth, i = 1, m.end()
@@ -92,7 +92,7 @@ for path, name in manifest:
         for h in sorted(os.listdir('core')):
             if h.endswith('.h'):
                 src = open(os.path.join('core', h)).read()
-                m = re.search(r'\*/\s*\n[^\n;{}]*\b%s\s*\([^;{]*\)\s*(?:/\*@\s*ghost[^*]*\*/\s*)?;' % re.escape(name), src)
+                m = re.search(r'\*/\s*\n[^\n;{}]*\b%s\s*\([^;{]*\)\s*(?:/\*@\s*ghost\s*\([^)]*\)\s*\*/\s*)?;' % re.escape(name), src)
                 if m:
                     spec = src[src.rfind('/*@', 0, m.start()):m.end()]
     if not re.search(r'\bensures\b', spec) or not re.search(r'\bassigns\b', spec):
@@ -109,7 +109,7 @@ for fn in sorted(os.listdir('core')):
     if fn.endswith(('.c', '.h')):
         src = open(os.path.join('core', fn)).read()
         for m in re.finditer(r'^[A-Za-z_][^\n;{}()=#]*?\b([a-z_][a-z0-9_]*)\s*\([^;{}]*\)\s*'
-                             r'(?:/\*@\s*ghost[^*]*\*/\s*)?\{', src, re.M):
+                             r'(?:/\*@\s*ghost\s*\([^)]*\)\s*\*/\s*)?\{', src, re.M):
             if m.group(1) not in ('if', 'for', 'while', 'switch', 'return'):
                 defined.setdefault(m.group(1), 'core/' + fn)
 listed = {name for _, name in manifest} | {name for _, name in admitted}
