@@ -127,6 +127,26 @@ VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
     lemma indexed_object_in_area{L}: \forall vh_heap *h, integer p, c, i, need;
       0 <= p < h->area.npages && 0 <= c < VH_NUM_CLASSES && 0 <= i < VH_CAPACITY(c) &&
       need <= VH_CLASS_SIZE(c) ==> in_area(h, &h->area.base[p].bytes[i * VH_CLASS_SIZE(c)], need);
+
+    // r lies in a page of the area at an offset that is a multiple of a:
+    // aligned to a, as the base is page-aligned (H1) and a <= VH_PAGE_SIZE.
+    predicate offset_aligned(vh_heap *h, char *r, integer a) =
+      \exists integer p, o; 0 <= p < h->area.npages && 0 <= o < VH_PAGE_SIZE && o % a == 0 &&
+        r == &h->area.base[p].bytes[o];
+    // r is aligned to every power of two up to n: what an allocation of
+    // n bytes promises (vh_aligned_alloc asks for n >= align).
+    predicate aligned_up_to(vh_heap *h, char *r, integer n) =
+      \forall integer a; vh_pow2(a) && a <= n ==> offset_aligned(h, r, a);
+    // A slab object of class c is aligned to every power of two up to its
+    // size (A16), a buddy block to every one (offset 0).
+    lemma object_aligned_to{L}: \forall vh_heap *h, integer c, a, char *r;
+      0 <= c < VH_NUM_CLASSES && vh_pow2(a) && a <= VH_CLASS_SIZE(c) && slab_object(&h->area, c, r) ==>
+        offset_aligned(h, r, a);
+    lemma object_aligned{L}: \forall vh_heap *h, integer c, n, char *r;
+      0 <= c < VH_NUM_CLASSES && n <= VH_CLASS_SIZE(c) && slab_object(&h->area, c, r) ==>
+        aligned_up_to(h, r, n);
+    lemma block_aligned{L}: \forall vh_heap *h, integer p, n;
+      0 <= p < h->area.npages ==> aligned_up_to(h, &h->area.base[p].bytes[0], n);
 */
 
 /* A live block found by heap_locate. */
@@ -219,6 +239,7 @@ VH_INLINE int heap_locate(const vh_heap *h, const void *ptr, struct vh_loc *loc)
             h->area.pages[0 .. h->area.npages - 1], *rc;
     ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
     ensures *rc == VH_OK ==> in_area(h, (char *)\result, need);
+    ensures aligned: *rc == VH_OK ==> aligned_up_to(h, (char *)\result, need);
     ensures *rc != VH_OK ==> \result == \null && h->block_bytes == \old(h->block_bytes); */
 VH_INLINE void *alloc_block_unsafe(vh_heap *h, size_t need, int *rc)
 {
@@ -243,6 +264,7 @@ VH_INLINE void *alloc_block_unsafe(vh_heap *h, size_t need, int *rc)
     assigns VH_HEAP_META(h), *rc;
     ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
     ensures *rc == VH_OK ==> \result != \null && in_area(h, (char *)\result, need);
+    ensures aligned: *rc == VH_OK ==> aligned_up_to(h, (char *)\result, need);
     ensures *rc != VH_OK ==> \result == \null && VH_LIVE_UNCHANGED(h); */
 VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 {
@@ -251,6 +273,7 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
         unsigned c = slab_class_for(need);
         *rc = slab_alloc(&h->slabs, &h->buddy, &h->area, c, &p);
         //@ assert *rc == VH_OK ==> in_area(h, (char *)p, need);
+        //@ assert *rc == VH_OK ==> aligned_up_to(h, (char *)p, need);
     } else
         p = alloc_block_unsafe(h, need, rc);
     if (VH_UNLIKELY(*rc != VH_OK))
@@ -265,6 +288,7 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
 /*@ requires valid_heap(h);
     assigns VH_HEAP_META(h);
     ensures \result == \null || in_area(h, (char *)\result, need);
+    ensures aligned: \result == \null || aligned_up_to(h, (char *)\result, need);
     ensures \result == \null ==> VH_LIVE_UNCHANGED(h); */
 VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
 {
@@ -515,6 +539,7 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
       assumes h != \null && align != 0 && (align & (align - 1)) == 0 && align <= VH_MAX_ALIGN;
       assigns VH_HEAP_META(h);
       ensures \result == \null || in_area(h, (char *)\result, size);
+      ensures aligned: \result == \null || offset_aligned(h, (char *)\result, align);
       ensures \result == \null ==> VH_LIVE_UNCHANGED(h);
     complete behaviors;
     disjoint behaviors; */
@@ -530,7 +555,11 @@ void *vh_aligned_alloc(vh_heap *h, size_t align, size_t size)
     }
     /* A class of at least align bytes has align-aligned objects, and every
      * buddy block is page-aligned. */
-    return alloc_entry(h, size > align ? size : align, size);
+    //@ assert vh_pow2(align);
+    size_t need = size > align ? size : align;
+    void *p = alloc_entry(h, need, size);
+    //@ assert p == \null || aligned_up_to(h, (char *)p, need);
+    return p;
 }
 
 /* Everything but the fast path of vh_free. */

@@ -101,6 +101,24 @@
     axiom vh_aligned_lower: \forall integer p, k;                    // A14
       0 <= k < 31 && 0 <= p <= 0xFFFFFFFF && vh_aligned(p, k + 1) ==> vh_aligned(p, k);
   }
+
+  // A fact used by vh_aligned_alloc's alignment (lemma object_aligned in
+  // heap.c), scoped like A14: only goals that say vh_pow2 see it.  An
+  // object's offset in its page is a multiple of its class size (a power of
+  // two); a power of two a no larger than the class divides that offset.
+  // s is a class size by value, not VH_CLASS_SIZE(c): a conditional
+  // expression inside a trigger kept z3, cvc4 and cvc5 from ever
+  // instantiating the axiom.  (4096 is VH_PAGE_SIZE, not yet defined where
+  // this file is included.)
+  axiomatic VhPow2Divides {
+    predicate vh_pow2(integer a);
+    axiom vh_pow2_def: \forall integer a;                             // (a definition)
+      vh_pow2(a) <==> (0 < a && (a & (a - 1)) == 0);
+    axiom vh_pow2_divides: \forall integer o, s, a;                   // A16
+      (s == 16 || s == 32 || s == 64 || s == 128 || s == 256 || s == 512 || s == 1024 ||
+       s == 2048) && 0 <= o && o + s <= 4096 && o % s == 0 && vh_pow2(a) && a <= s ==>
+        o % a == 0;
+  }
 */
 
 #endif /* VH_SPEC_H */

@@ -95,6 +95,27 @@
 (check-sat)
 (pop)
 
+; A16 vh_pow2_divides: s one of the class sizes 16, 32, ..., 2048; 0 <= o,
+; o + s <= 4096, o a multiple of s; a a power of two (a > 0, a & (a - 1) == 0)
+; with a <= s ==> o is a multiple of a.  16-bit vectors: every value is below
+; 2^13 and a - 1 >= 0, so + & and % are the integer operations.  (Drop
+; "a <= s" and it is sat: the check can fail.)
+(push)
+(declare-const o (_ BitVec 16))
+(declare-const s (_ BitVec 16))
+(declare-const a (_ BitVec 16))
+(assert (or (= s (_ bv16 16)) (= s (_ bv32 16)) (= s (_ bv64 16)) (= s (_ bv128 16))
+            (= s (_ bv256 16)) (= s (_ bv512 16)) (= s (_ bv1024 16)) (= s (_ bv2048 16))))
+(assert (bvult o (_ bv4096 16)))           ; implied by o >= 0, o + s <= 4096 (s >= 16)
+(assert (bvule (bvadd o s) (_ bv4096 16)))  ; no wrap: o < 4096, s <= 2048
+(assert (= (bvurem o s) (_ bv0 16)))
+(assert (bvult (_ bv0 16) a))
+(assert (= (bvand a (bvsub a (_ bv1 16))) (_ bv0 16)))
+(assert (bvule a s))
+(assert (not (= (bvurem o a) (_ bv0 16))))
+(check-sat)
+(pop)
+
 ; A6 vh_ones: every bit j < 64 of 2^64-1 is 1
 (push)
 (declare-const j (_ BitVec 64))
