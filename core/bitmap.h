@@ -65,19 +65,6 @@ static inline void bitmap_clear(uint64_t *words, size_t i)
     words[i / BITMAP_WORD_BITS] &= keep;
 }
 
-/*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid(words + (0 .. BITMAP_WORDS(nbits) - 1));
-    assigns words[0 .. BITMAP_WORDS(nbits) - 1];
-    ensures \forall integer k; 0 <= k < BITMAP_WORDS(nbits) ==> words[k] == 0; */
-static inline void bitmap_zero(uint64_t *words, size_t nbits)
-{
-    /*@ loop invariant 0 <= k <= BITMAP_WORDS(nbits);
-        loop invariant \forall integer m; 0 <= m < k ==> words[m] == 0;
-        loop assigns k, words[0 .. BITMAP_WORDS(nbits) - 1];
-        loop variant BITMAP_WORDS(nbits) - k; */
-    for (size_t k = 0; k < BITMAP_WORDS(nbits); k++)
-        words[k] = 0;
-}
-
 /* Lowest clear bit below nbits, or nbits when every bit below nbits is set. */
 /*@ requires nbits <= VH_BITMAP_MAX_BITS && \valid_read(words + (0 .. BITMAP_WORDS(nbits) - 1));
     assigns \nothing;
