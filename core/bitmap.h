@@ -80,7 +80,10 @@ static inline size_t bitmap_find_clear(const uint64_t *words, size_t nbits)
     for (size_t k = 0; k < BITMAP_WORDS(nbits); k++) {
         uint64_t w = words[k];
         if (w != UINT64_MAX) {
-            unsigned r = bitmap_ctz64(~w);
+            uint64_t inverted = ~w;
+            unsigned r = bitmap_ctz64(inverted);
+            /*@ assert inverted: \forall integer j; 0 <= j < r ==>
+                  VH_WBIT(inverted, j) != 1 && (VH_WBIT(inverted, j) == 1 <==> VH_WBIT(w, j) != 1); */
             size_t i = k * BITMAP_WORD_BITS + r;
             //@ assert i == 64 * k + r && words[k] == w;
             //@ assert \forall integer j; 0 <= j < r ==> VH_WBIT(w, j) == 1;

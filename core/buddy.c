@@ -221,7 +221,8 @@ static int merge_extent(const struct vh_buddy *b, const struct vh_area *a, uint3
     /* p is aligned to span == 2^k and p + span <= npages, so the parent
      * (p & ~span <= p) fits exactly when twice the span is left after it:
      * the shift of the order is kept in span, not recomputed. */
-    /*@ loop invariant k0 <= k <= VH_MAX_ORDER && npages == a->npages && span == VH_POW2(k);
+    /*@ loop invariant k0 <= k <= VH_MAX_ORDER && npages == a->npages;
+        loop invariant span: span == VH_POW2(k);
         loop invariant p < npages && VH_ALIGNED(p, k) && VH_INSIDE(p, k, npages);
         loop invariant \forall integer j; k0 <= j < k ==>
           m->absorbed[j] < npages && links_ok(a->pages, npages, m->absorbed[j]);

@@ -487,6 +487,24 @@ void *vh_alloc(vh_heap *h, size_t size)
     return VH_LIKELY(h != NULL) ? alloc_slow(h, size) : NULL;
 }
 
+/* n * size in *bytes, or false when it does not fit in a size_t.  A
+ * function of its own so that the non-linear step is proved in a context
+ * of two numbers, not the heap's. */
+/*@ requires \valid(bytes);
+    assigns *bytes;
+    ensures fits: \result <==> (n == 0 || size <= SIZE_MAX / n);
+    ensures product: \result ==> *bytes == n * size; */
+VH_INLINE bool calloc_bytes(size_t n, size_t size, size_t *bytes)
+{
+    if (n != 0 && size > SIZE_MAX / n)
+        return false;
+    /* No wrap: size <= SIZE_MAX / n, so n * size <= n * (SIZE_MAX / n) <= SIZE_MAX. */
+    //@ assert n == 0 || n * size <= n * (SIZE_MAX / n);
+    //@ assert n == 0 || n * (SIZE_MAX / n) <= SIZE_MAX;
+    *bytes = n * size;
+    return true;
+}
+
 /*@ requires h == \null || valid_heap(h);
     behavior no_heap:
       assumes h == \null;
@@ -509,15 +527,11 @@ void *vh_calloc(vh_heap *h, size_t n, size_t size)
         return NULL;
     if (heap_begin(h) != VH_OK)
         return NULL;
-    if (n != 0 && size > SIZE_MAX / n) {
+    size_t bytes;
+    if (!calloc_bytes(n, size, &bytes)) {
         reject(h, VH_EOVERFLOW, NULL);
         return NULL;
     }
-    /* No wrap: size <= SIZE_MAX / n, so n * size <= n * (SIZE_MAX / n) <= SIZE_MAX. */
-    //@ assert n == 0 || n * size <= n * (SIZE_MAX / n);
-    //@ assert n == 0 || n * (SIZE_MAX / n) <= SIZE_MAX;
-    size_t bytes = n * size;
-    //@ assert product: bytes == n * size;
     void *p = alloc_entry(h, bytes, bytes);
     //@ assert p != \null && bytes != 0 ==> \valid((char *)p + (0 .. bytes - 1));
     if (p != NULL)

@@ -225,7 +225,9 @@ static void slab_init(struct vh_slabs *s);
     ensures holds: \result < VH_NUM_CLASSES && size <= VH_CLASS_SIZE(\result); */
 static inline unsigned slab_class_for(size_t size)
 {
-    return slab_class_by_16[(size + 15u) >> 4];
+    size_t j = (size + 15u) >> 4;
+    //@ assert index: j == (size + 15) / 16 && j <= 128;
+    return slab_class_by_16[j];
 }
 
 /* An object of class c.  0, BUDDY_ENOMEM or VH_ECORRUPT (nothing changed). */

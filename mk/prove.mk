@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Frama-C/WP proofs of the core's pure helpers (proofs/README.md).
-## prove         WP (-wp-rte) on every function in proofs/manifest + z3 check of the admitted axioms; table, `proved N/N goals`
-## prove-cold    same with no WP cache (what a fresh clone runs)
+# Frama-C/WP proofs of the whole core (proofs/README.md).
+## prove         WP (-wp-rte) in one run over core/vheap.c (every function of the manifest, the lemmas) + z3 check of the admitted axioms; table, `proved N/N goals`
+## prove-cold    same with no WP session or cache (the cold time; make check uses the committed session)
 .PHONY: prove prove-cold
 
 prove:
