@@ -129,6 +129,8 @@ if stale:
 # No per-function selection: this is the plain `frama-c core/vheap.c -wp
 # -wp-rte` run (proofs/README.md, "Running WP yourself"); the per-function
 # table below is read from its JSON report.
+# The committed session's cache is run in 'cleanup' mode: it keeps exactly
+# the entries this (whole) run used, so it does not grow from run to run.
 session = os.path.join(work, 'cold-session') if cold else 'proofs/wp-session'
 if cold:
     shutil.rmtree(session, ignore_errors=True)
@@ -137,7 +139,7 @@ FRAMAC = ['frama-c', '-c11', '-machdep', 'gcc_x86_64', '-pp-annot',
           'core/vheap.c', '-wp', '-wp-rte', '-wp-prover', PROVERS,
           '-wp-timeout', timeout, '-wp-par', os.environ.get('WP_PAR', '2'),
           '-wp-auto', 'wp:range,wp:bitshift,wp:split',
-          '-wp-session', session, '-wp-cache', 'none' if cold else 'update']
+          '-wp-session', session, '-wp-cache', 'none' if cold else os.environ.get('WP_CACHE', 'cleanup')]
 rep = os.path.join(work, 'wp.json')
 if os.path.exists(rep):
     os.remove(rep)
