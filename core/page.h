@@ -86,6 +86,12 @@ struct vh_area {
       \at(d->next, L1) == \at(d->next, L2) &&
       \at(d->bits[0], L1) == \at(d->bits[0], L2) && \at(d->bits[1], L1) == \at(d->bits[1], L2) &&
       \at(d->bits[2], L1) == \at(d->bits[2], L2) && \at(d->bits[3], L1) == \at(d->bits[3], L2);
+    // The same but for the two links.
+    predicate page_same_but_links{L1, L2}(struct vh_page *d) =
+      \at(d->kind, L1) == \at(d->kind, L2) && \at(d->order, L1) == \at(d->order, L2) &&
+      \at(d->nfree, L1) == \at(d->nfree, L2) &&
+      \at(d->bits[0], L1) == \at(d->bits[0], L2) && \at(d->bits[1], L1) == \at(d->bits[1], L2) &&
+      \at(d->bits[2], L1) == \at(d->bits[2], L2) && \at(d->bits[3], L1) == \at(d->bits[3], L2);
 */
 /*@ // The page area as the proofs see it (proofs/README.md): n descriptors
     // and n pages of valid memory, apart from each other and from the
@@ -218,7 +224,8 @@ static inline bool pagelist_head_ok(uint32_t head, uint32_t npages)
 /*@ requires valid_pages(pages, npages) && p < npages;
     requires \valid(head) && \separated(head, pages + (0 .. npages - 1));
     requires *head == VH_NIL || *head < npages;
-    assigns *head, pages[0 .. npages - 1].prev, pages[0 .. npages - 1].next;
+    assigns *head, pages[0 .. npages - 1];
+    ensures \forall integer i; 0 <= i < npages ==> page_same_but_links{Pre, Post}(pages + i);
     ensures links_kept{Pre, Post}(pages, npages) && links_ok(pages, npages, p);
     ensures *head == p && pages[p].next == \old(*head); */
 VH_INLINE void pagelist_push(struct vh_page *pages, uint32_t *head, uint32_t p)
@@ -238,7 +245,8 @@ VH_INLINE bool pagelist_linked(const struct vh_page *pages, uint32_t npages, uin
 /* Unlinks p, whose links pagelist_linked validated. */
 /*@ requires valid_pages(pages, npages) && p < npages && links_ok(pages, npages, p);
     requires \valid(head) && \separated(head, pages + (0 .. npages - 1));
-    assigns *head, pages[0 .. npages - 1].prev, pages[0 .. npages - 1].next;
+    assigns *head, pages[0 .. npages - 1];
+    ensures \forall integer i; 0 <= i < npages ==> page_same_but_links{Pre, Post}(pages + i);
     ensures links_kept{Pre, Post}(pages, npages) && links_ok(pages, npages, p);
     ensures \old(*head) == p ==> *head == VH_NIL || *head < npages; */
 VH_INLINE void pagelist_unlink_linked(struct vh_page *pages, uint32_t *head, uint32_t p)
@@ -248,7 +256,8 @@ VH_INLINE void pagelist_unlink_linked(struct vh_page *pages, uint32_t *head, uin
  * they are broken. */
 /*@ requires valid_pages(pages, npages) && p < npages;
     requires \valid(head) && \separated(head, pages + (0 .. npages - 1));
-    assigns *head, pages[0 .. npages - 1].prev, pages[0 .. npages - 1].next;
+    assigns *head, pages[0 .. npages - 1];
+    ensures \forall integer i; 0 <= i < npages ==> page_same_but_links{Pre, Post}(pages + i);
     ensures \result == VH_OK || \result == VH_ECORRUPT;
     ensures \result == VH_ECORRUPT ==> *head == \old(*head) &&
       \forall integer i; 0 <= i < npages ==> page_same{Pre, Post}(pages + i); */

@@ -505,6 +505,7 @@ static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const st
     s->used_bytes -= slab_class_size(c);
     if (!release) {
         uint64_t *bits = slab_bitmap(a, p);
+        //@ assert word: index / 64 < VH_SLAB_BITMAP_WORDS && bits + index / 64 == &a->pages[p].bits[index / 64];
         bitmap_clear(bits, index);
         d->nfree++;
         s->cached[c] = p;
