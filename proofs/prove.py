@@ -154,6 +154,10 @@ if r.returncode != 0:
 by_fct = report.get('wp:functions', {})
 lemmas = {g: v for a, ax in report.get('wp:axiomatics', {}).items() if not a.startswith('wp:')
           for g, v in ax.items()}
+def done(v):
+    """A goal is proved when WP's verdicts for it are all valid."""
+    return v.get('wp:main', {}).get('valid', 0) == v.get('wp:main', {}).get('total', -1)
+
 total = proved = 0
 rows = []
 # The ACSL lemmas (proved, not admitted: they are goals like any other)
@@ -165,8 +169,6 @@ for path, name in [LEMMAS] + manifest:
     goals = lemmas if (path, name) == LEMMAS else by_fct.get(name, {})
     goals = {g: v for g, v in goals.items() if not g.startswith('wp:')}
     n = len(goals)
-    def done(v):
-        return v.get('wp:main', {}).get('valid', 0) == v.get('wp:main', {}).get('total', -1)
     ok = sum(1 for v in goals.values() if done(v))
     if r.returncode == 0 and n == 0:
         errors.append('%s: WP generated no goals' % name)
