@@ -461,7 +461,7 @@ static int check_head(const struct vh_area *a, uint32_t p, uint32_t *pages)
     ensures \result == 0 || \result == VH_CHECK_FREE_LIST || \result == VH_CHECK_FREE_MASK; */
 static int check_free_list(const struct vh_buddy *b, const struct vh_area *a, unsigned k, uint32_t nheads)
 {
-    uint32_t n;
+    uint32_t n = 0; /* set by pagelist_check; gcc -Os cannot see it (make size) */
     if (!pagelist_check(a->pages, a->npages, b->free_head[k], nheads, &n) || n != nheads)
         return VH_CHECK_FREE_LIST;
     /* pagelist_check found n entries, each a page, then VH_NIL; the walk

@@ -46,8 +46,12 @@
  * compile that same file.  These two only steer the optimizer:
  *   VH_INLINE  hot-path helpers, inlined so that a slab alloc or free is one
  *              function with no calls;
- *   VH_COLD    slow paths kept out of line, so the fast paths stay small. */
-#if defined(__GNUC__) || defined(__clang__)
+ *   VH_COLD    slow paths kept out of line, so the fast paths stay small.
+ * A build for size (-Os, which defines __OPTIMIZE_SIZE__) leaves inlining
+ * to the compiler: forced, each helper is copied into every path that calls
+ * it, and a cold path kept apart costs its call.  (make size, x86-64 gcc:
+ * 8.8 KB of code forced, 6.6 KB not.) */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
 #define VH_INLINE static inline __attribute__((always_inline))
 #define VH_COLD static __attribute__((noinline, cold))
 #else

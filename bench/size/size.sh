@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# make size: what vheap adds to a minimal static program (bench/size/minimal.c
+# calling vh_init, vh_alloc, vh_calloc, vh_realloc, vh_free), in read-only
+# bytes (GNU size's "text": code and constant tables), for x86-64 (gcc and
+# clang) and a Cortex-M4 (clang, linked by ld.lld).  Each image is linked
+# twice, with the calls and without (VH_SIZE_BASELINE); the difference is
+# vheap's.  Flags: -Os -ffreestanding -ffunction-sections -fdata-sections
+# -Wl,--gc-sections, and no unwind tables (a freestanding image has none;
+# they are not code).
+#
+#   bench/size/size.sh OUTDIR      writes OUTDIR/report.md and prints it
+#
+# Exits non-zero when an image fails to build or a figure is missing; the
+# 6 KiB target is reported (met / missed), not enforced, like make bench's.
+set -euo pipefail
+out=${1:?usage: size.sh OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+mkdir -p "$out"
+target=6144
+common=(-Os -ffreestanding -fno-stack-protector -ffunction-sections -fdata-sections
+        -fno-asynchronous-unwind-tables -fno-unwind-tables -std=c11 -Wall -Wextra -Werror
+        -I"$root/core/include" -I"$root/core")
+# The byte routines stay in both images (minimal.c), so they cancel out.
+keep=(memset memmove)
+keep_arm=(memset memmove __aeabi_memset __aeabi_memset4 __aeabi_memset8 __aeabi_memclr
+          __aeabi_memclr4 __aeabi_memclr8 __aeabi_memmove __aeabi_memmove4 __aeabi_memmove8)
+
+die() { echo "size: $*" >&2; exit 1; }
+text_of() { size "$1" | awk 'NR == 2 { print $1 }'; }
+
+# $1 name, $2 compiler, $3 extra flags (host link: -static -nostdlib)
+link_host() {
+    local name=$1 cc=$2 v
+    for v in full baseline; do
+        local def=()
+        [ "$v" = baseline ] && def=(-DVH_SIZE_BASELINE)
+        "$cc" "${common[@]}" "${def[@]}" -nostdlib -static -Wl,--gc-sections \
+            -Wl,-e,vh_size_entry $(printf -- '-Wl,--undefined=%s ' "${keep[@]}") \
+            "$here/minimal.c" "$root/core/vheap.c" -o "$out/$name-$v" ||
+            die "$name ($v) failed to build"
+    done
+}
+
+link_arm() {
+    local name=$1 v arm=(--target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb)
+    clang "${arm[@]}" "${common[@]}" -c "$root/core/vheap.c" -o "$out/$name-vheap.o" ||
+        die "$name: core/vheap.c failed to compile"
+    for v in full baseline; do
+        local def=()
+        [ "$v" = baseline ] && def=(-DVH_SIZE_BASELINE)
+        clang "${arm[@]}" "${common[@]}" "${def[@]}" -c "$here/minimal.c" -o "$out/$name-$v.o" ||
+            die "$name ($v) failed to compile"
+        ld.lld --gc-sections -e vh_size_entry $(printf -- '--undefined=%s ' "${keep_arm[@]}") \
+            "$out/$name-$v.o" "$out/$name-vheap.o" -o "$out/$name-$v" || die "$name ($v) failed to link"
+    done
+}
+
+link_host x86-64-gcc gcc
+link_host x86-64-clang clang
+link_arm cortex-m4-clang
+
+report=$out/report.md
+{
+    echo "# vheap footprint (make size)"
+    echo
+    echo "Read-only bytes (code and constant tables: GNU size's text) that vheap adds to a minimal"
+    echo "static program calling vh_init, vh_alloc, vh_calloc, vh_realloc and vh_free"
+    echo "(bench/size/minimal.c): the image with the calls less the same image without them."
+    echo "Flags: -Os -ffreestanding -ffunction-sections -fdata-sections -Wl,--gc-sections, no unwind tables."
+    echo
+    echo "| image | compiler | with vheap | without | vheap adds | target < $target |"
+    echo "|---|---|---|---|---|---|"
+} > "$report"
+for name in x86-64-gcc x86-64-clang cortex-m4-clang; do
+    full=$(text_of "$out/$name-full")
+    base=$(text_of "$out/$name-baseline")
+    [[ "$full" =~ ^[0-9]+$ && "$base" =~ ^[0-9]+$ ]] || die "$name: no text size"
+    added=$((full - base))
+    [ "$added" -gt 0 ] || die "$name: vheap adds $added bytes (the calls were not linked)"
+    verdict=met
+    [ "$added" -lt "$target" ] || verdict="**missed**"
+    cc=${name##*-}; img=${name%-*}
+    echo "| $img | $cc $("$cc" -dumpversion) | $full | $base | $added | $verdict |" >> "$report"
+done
+{
+    echo
+    echo "Largest functions and tables of the x86-64 (gcc) image, bytes:"
+    echo
+    echo '```'
+    nm -S --size-sort "$out/x86-64-gcc-full" | while read -r _ sz kind sym; do
+        case "$kind" in t|T|r|R) printf '%6d %s\n' "$((16#$sz))" "$sym" ;; esac
+    done | tail -12
+    echo '```'
+} >> "$report"
+cat "$report"

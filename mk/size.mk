@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: MIT
+# Footprint: the read-only bytes vheap adds to a minimal static program
+# (bench/size/size.sh, bench/size/minimal.c), for x86-64 (gcc, clang) and a
+# Cortex-M4 (clang, ld.lld).  Packages: ci/deps/size.list.
+## size         bytes of code and tables vheap adds to a minimal -Os static link (x86-64, Cortex-M4) -> build/size/report.md
+
+SIZE_DIR := $(BUILD)/size
+
+.PHONY: size size-deps
+CHECK_TARGETS += size
+
+size-deps:
+	@ci/install-deps size
+
+size: size-deps
+	bench/size/size.sh $(SIZE_DIR)
