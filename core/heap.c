@@ -453,8 +453,33 @@ VH_COLD void *alloc_slow(vh_heap *h, size_t size)
     return alloc_entry(h, size, size);
 }
 
+/* The allocation of a class-c object that slab_alloc_quick declined (the
+ * class has no current slab, or a list link failed validation), on a heap
+ * the fast path admitted (heap_fast_ok: no lock hooks, so no lock to take):
+ * the class is known, and the declined call changed nothing. */
+/*@ requires valid_heap(h) && c < VH_NUM_CLASSES && size <= VH_CLASS_SIZE(c);
+    assigns VH_HEAP_META(h);
+    ensures \result == \null || in_area(h, (char *)\result, size);
+    ensures \result == \null ==> VH_LIVE_UNCHANGED(h); */
+VH_COLD void *alloc_refill(vh_heap *h, size_t size, unsigned c)
+{
+    void *p = NULL;
+    int rc = slab_alloc(&h->slabs, &h->buddy, &h->area, c, &p);
+    //@ assert counts: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        //@ assert h->slabs.used_bytes == \at(h->slabs.used_bytes, Pre);
+        heap_fail(h, rc, NULL);
+        return NULL;
+    }
+    //@ assert in_area(h, (char *)p, size);
+    h->allocations++;
+    VH_UNPOISON(p, size);
+    return p;
+}
+
 /* Fast path: no lock hooks, a slab object that changes no list.  It calls
- * no function, and every other case leaves through one tail call. */
+ * no function; a class without a current slab goes to alloc_refill, every
+ * other case to alloc_slow (each a tail call). */
 /*@ requires h == \null || valid_heap(h);
     behavior no_heap:
       assumes h == \null;
@@ -478,6 +503,8 @@ void *vh_alloc(vh_heap *h, size_t size)
             VH_UNPOISON(p, size);
             return p;
         }
+        //@ assert quick: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
+        return alloc_refill(h, size, c);
     }
     /*@ assert h != \null ==> h->area.npages == \at(h->area.npages, Pre) &&
           h->area.base == \at(h->area.base, Pre) && h->area.pages == \at(h->area.pages, Pre); */
@@ -598,8 +625,38 @@ VH_COLD int free_slow(vh_heap *h, void *ptr)
     return rc;
 }
 
-/* Fast path: no lock hooks, a live slab object whose slab stays on the list
- * it is on.  Calls no function; everything else is free_slow. */
+/* The free of a live slab object that slab_free_quick declined (the slab
+ * empties, or a list link failed validation), on a heap the fast path
+ * admitted (heap_fast_ok: no lock hooks, so no lock to take).  The
+ * declined call changed nothing, so what the fast path located still holds:
+ * neither the protocol's checks nor the location are done again (free_slow
+ * would do both, then decline the same way). */
+/*@ requires valid_heap(h) && page < h->area.npages && VH_SLAB_PAGE(&h->area, page);
+    requires index < VH_CAPACITY(VH_PAGE_CLASS(&h->area, page));
+    assigns VH_HEAP_META(h);
+    ensures \result == VH_OK || \result == VH_ECORRUPT;
+    ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h); */
+VH_COLD int free_transition(vh_heap *h, void *ptr, uint32_t page, size_t index)
+{
+    size_t usable = slab_object_size(&h->area, page);
+    int rc = slab_free_transition(&h->slabs, &h->buddy, &h->area, page, index);
+    /*@ assert h->allocations == \at(h->allocations, Pre) && h->errors == \at(h->errors, Pre) &&
+          h->failed_allocations == \at(h->failed_allocations, Pre) &&
+          h->deallocations == \at(h->deallocations, Pre) && h->block_bytes == \at(h->block_bytes, Pre); */
+    //@ assert VH_AREA_AT_PRE(h);
+    if (VH_UNLIKELY(rc != VH_OK)) {
+        //@ assert heap_kept{Pre, Here}(h);
+        heap_fail(h, rc, ptr);
+        return rc;
+    }
+    h->deallocations++;
+    VH_POISON(ptr, usable);
+    return VH_OK;
+}
+
+/* Fast path: no lock hooks, a live slab object.  Calls no function when
+ * the slab stays on the list it is on; a slab that empties goes to
+ * free_transition, everything else to free_slow. */
 /*@ requires h == \null || valid_heap(h);
     behavior no_heap:
       assumes h == \null;
@@ -622,7 +679,10 @@ int vh_free(vh_heap *h, void *ptr)
             VH_POISON(ptr, loc.usable);
             return VH_OK;
         }
-        //@ assert quick: VH_COUNTS_AT_PRE(h);
+        //@ assert quick: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
+        /*@ assert slabs: slabs_unchanged{Pre, Here}(&h->slabs, &h->buddy, &h->area) &&
+              h->failed_allocations == \at(h->failed_allocations, Pre) && h->errors == \at(h->errors, Pre); */
+        return free_transition(h, ptr, loc.page, loc.index);
     }
     /* Whatever the fast path tried changed nothing (slab_free_quick). */
     /*@ assert h != \null ==> h->area.npages == \at(h->area.npages, Pre) &&

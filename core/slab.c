@@ -476,15 +476,6 @@ VH_INLINE void slab_retire(struct vh_slabs *s, const struct vh_area *a, uint32_t
     pagelist_unlink_linked(a->pages, &s->partial[c], p) /*@ ghost (a->npages) */;
 }
 
-/* The free that empties a slab (partial -> cached, or given back to the
- * buddy layer); slab_free_quick handled every other free.  Validates all it
- * will touch (the count, the list links, the buddy merge) before the first
- * write. */
-/*@ requires valid_slabs(s, b, a) && p < a->npages && VH_SLAB_PAGE(a, p);
-    requires index < VH_CAPACITY(VH_PAGE_CLASS(a, p));
-    assigns *s, *b, a->pages[0 .. a->npages - 1];
-    ensures \result == VH_OK || \result == VH_ECORRUPT;
-    ensures corrupt: \result == VH_ECORRUPT ==> slabs_unchanged{Pre, Post}(s, b, a); */
 static int slab_free_transition(struct vh_slabs *s, struct vh_buddy *b, const struct vh_area *a,
                                 uint32_t p, size_t index)
 {
