@@ -999,7 +999,7 @@ static int driver(const struct profile *pf, const char *dir)
     }
     out("\nvheap's footprint includes its descriptor array for the whole region (touched by vh_init) "
         "and the pages it handed out; region sizes as in the time table.\n\n");
-    out("Metadata share of a fresh heap (header + 24-byte descriptor per page + alignment padding, "
+    out("Metadata share of a fresh heap (header + a descriptor per page + alignment padding, "
         "from vh_get_stats overhead_bytes):\n\n| region | metadata |\n|---|---|\n");
     for (int i = 0; i < 3; i++)
         out("| %s | %.3f %% |\n", human(msizes[i], b1), 100 * meta[i]);
