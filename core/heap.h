@@ -128,8 +128,11 @@ VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
  * locked were 0, so it matches only a heap that was initialised without
  * lock hooks (a heap with hooks has locked == 1 folded into its stored
  * word) and whose geometry words are intact.  A wild write to the flag of
- * such a heap changes nothing the fast paths use (they call no hook); the
- * slow paths, which read the flag, then report VH_ECORRUPT.  The handle
+ * such a heap changes nothing the fast paths use (they take no lock, nor
+ * do the transitions they hand over, alloc_refill and free_transition;
+ * their error path calls on_error only after the hooks-word check, as
+ * every path does); the slow paths, which read the flag, then report
+ * VH_ECORRUPT.  The handle
  * check h->self is left to the slow paths too, which tell VH_EINVAL from
  * VH_ECORRUPT: the fast paths use nothing it protects. */
 /*@ requires h == \null || \valid_read(h);
