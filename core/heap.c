@@ -640,10 +640,7 @@ VH_COLD int free_transition(vh_heap *h, void *ptr, uint32_t page, size_t index)
 {
     size_t usable = slab_object_size(&h->area, page);
     int rc = slab_free_transition(&h->slabs, &h->buddy, &h->area, page, index);
-    /*@ assert h->allocations == \at(h->allocations, Pre) && h->errors == \at(h->errors, Pre) &&
-          h->failed_allocations == \at(h->failed_allocations, Pre) &&
-          h->deallocations == \at(h->deallocations, Pre) && h->block_bytes == \at(h->block_bytes, Pre); */
-    //@ assert VH_AREA_AT_PRE(h);
+    //@ assert counts: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
     if (VH_UNLIKELY(rc != VH_OK)) {
         //@ assert heap_kept{Pre, Here}(h);
         heap_fail(h, rc, ptr);
