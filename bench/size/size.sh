@@ -24,13 +24,13 @@ common=(-Os -ffreestanding -fno-stack-protector -ffunction-sections -fdata-secti
         -I"$root/core/include" -I"$root/core")
 # The byte routines stay in both images (minimal.c), so they cancel out.
 keep=(memset memmove)
-keep_arm=(memset memmove __aeabi_memset __aeabi_memset4 __aeabi_memset8 __aeabi_memclr
+keep_arm=("${keep[@]}" __aeabi_memset __aeabi_memset4 __aeabi_memset8 __aeabi_memclr
           __aeabi_memclr4 __aeabi_memclr8 __aeabi_memmove __aeabi_memmove4 __aeabi_memmove8)
 
 die() { echo "size: $*" >&2; exit 1; }
 text_of() { size "$1" | awk 'NR == 2 { print $1 }'; }
 
-# $1 name, $2 compiler, $3 extra flags (host link: -static -nostdlib)
+# A static, libc-free host image: $1 its name, $2 the compiler.
 link_host() {
     local name=$1 cc=$2 v
     for v in full baseline; do
@@ -43,6 +43,7 @@ link_host() {
     done
 }
 
+# The Cortex-M4 image, compiled by clang and linked by ld.lld: $1 its name.
 link_arm() {
     local name=$1 v arm=(--target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb)
     clang "${arm[@]}" "${common[@]}" -c "$root/core/vheap.c" -o "$out/$name-vheap.o" ||
