@@ -137,8 +137,8 @@ cleanup
 trap - EXIT
 elapsed=$(($(date +%s) - start))
 
-lf_total=$(awk -F': *' '/stat::number_of_executed_units/ {print $2}' "$out/lf/log")
-lf_avg=$(awk -F': *' '/stat::average_exec_per_sec/ {print $2}' "$out/lf/log")
+lf_total=$(awk '/stat::number_of_executed_units/ {print $NF}' "$out/lf/log")
+lf_avg=$(awk '/stat::average_exec_per_sec/ {print $NF}' "$out/lf/log")
 [ -n "$lf_total" ] || lf_total=$(execs lf)
 [ -n "$lf_avg" ] || lf_avg=$((lf_total / (elapsed > 0 ? elapsed : 1)))
 
@@ -146,8 +146,8 @@ echo
 echo "campaign summary (${elapsed}s, $(nproc) cores)"
 printf '  %-16s %12s %10s %8s %8s\n' engine execs exec/s corpus crashes
 printf '  %-16s %12s %10s %8s %8s\n' "libFuzzer" "$lf_total" "$lf_avg" "$(count "$out/lf/corpus")" "$(lf_crashes)"
-c_total=$(awk -F': *' '/stat::number_of_executed_units/ {print $2}' "$out/corrupt/log")
-c_avg=$(awk -F': *' '/stat::average_exec_per_sec/ {print $2}' "$out/corrupt/log")
+c_total=$(awk '/stat::number_of_executed_units/ {print $NF}' "$out/corrupt/log")
+c_avg=$(awk '/stat::average_exec_per_sec/ {print $NF}' "$out/corrupt/log")
 [ -n "$c_total" ] || c_total=$(execs corrupt)
 [ -n "$c_avg" ] || c_avg=$((c_total / (elapsed > 0 ? elapsed : 1)))
 printf '  %-16s %12s %10s %8s %8s\n' "corrupt (libF.)" "$c_total" "$c_avg" "$(count "$out/corrupt/corpus")" \

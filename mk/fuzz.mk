@@ -10,6 +10,7 @@
 ## fuzz-smoke      core internals stay static, seeds decode as written and are up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, corruption corpus replay, every engine ~30 s (make check)
 ## fuzz-replay     replay every input under corpus/ (seeds, found, regressions) through both targets
 ## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
+## oss-fuzz-check  OSS-Fuzz / ClusterFuzzLite without Docker: fuzz/oss-fuzz-build.sh for libFuzzer and AFL++ (ASan), each target on its seed corpus; lint of the workflow and project files (make check)
 ## corpus-merge    merge the last campaign's finds into corpus/found/ and corpus/corrupt/ (libFuzzer -merge=1)
 
 FUZZ_DIR := $(BUILD)/fuzz
@@ -38,16 +39,10 @@ FUZZ_BINS := $(FUZZ_CORE_BINS) $(FUZZ_DIR)/ops-seeds
 # Core-internal name prefixes that must never be external symbols there.
 FUZZ_INTERNAL_PREFIXES := bitmap_|buddy_|slab_|page|pagelist_|heap_
 
-.PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check fuzz-symbols-check corpus-merge
+.PHONY: oss-fuzz-check fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check fuzz-symbols-check corpus-merge
 
-# libFuzzer driver; OSS-Fuzz / ClusterFuzzLite set LIB_FUZZING_ENGINE (and
-# CC/CFLAGS with their sanitizers) and get the same entry point.
-ifdef LIB_FUZZING_ENGINE
-$(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_DEPS) fuzz/driver_libfuzzer.c $(FUZZ_COUNTER_SRCS) $(FUZZ_COUNTER_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -std=c11 -g -DVH_DEBUG $(CORE_INC) -Ifuzz $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) \
-		$(FUZZ_COUNTER_SRCS) fuzz/driver_libfuzzer.c $(LIB_FUZZING_ENGINE) -o $@
-else
+# libFuzzer driver (OSS-Fuzz and ClusterFuzzLite link the same entry point
+# with their engine: fuzz/oss-fuzz-build.sh).
 # The harness gets edge coverage but no comparison tracing (its model walks
 # every page after every call; tracing those loops cost 3x in exec/s); the
 # core gets both, except the checkers listed in fuzz/coverage-ignore.txt.
@@ -62,7 +57,6 @@ $(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_LF_OBJS) $(FUZZ_CORE_DEPS) fuzz/coverage-ignor
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt \
 		$(FUZZ_CORE) $(FUZZ_LF_OBJS) -o $@
-endif
 
 # AFL++ persistent mode, ASan + UBSan; and the CMPLOG build for -c.
 FUZZ_AFL_SRCS := $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/driver_afl.c
@@ -172,4 +166,9 @@ corpus-merge:
 	$(MAKE) --no-print-directory fuzz-bins
 	fuzz/corpus-merge.sh $(FUZZ_DIR)/campaign
 
-CHECK_TARGETS += fuzz-smoke
+# What OSS-Fuzz / ClusterFuzzLite would build and run (fuzz/oss-fuzz-check.sh).
+oss-fuzz-check:
+	ci/install-deps fuzz ossfuzz
+	fuzz/oss-fuzz-check.sh
+
+CHECK_TARGETS += fuzz-smoke oss-fuzz-check
