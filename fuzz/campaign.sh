@@ -6,7 +6,20 @@
 # libFuzzer, side by side; a progress line every ~10 s, a summary table and
 # a verdict.
 #
-#   fuzz/campaign.sh SECONDS OUTDIR       (make fuzz, make fuzz-smoke)
+#   fuzz/campaign.sh [--node NAME --sync DIR] [--seeds DIR] SECONDS OUTDIR
+#                                                   (make fuzz, make fuzz-smoke)
+#
+# Alone (no --sync), everything lives in OUTDIR, which is emptied first.
+# With --sync DIR this machine is node NAME of a campaign over several
+# machines, in AFL++'s documented layout (fuzz/README.md): DIR is afl-fuzz's
+# -o on every node, this node runs `-M main-NAME` and `-S cmplog-NAME`, and
+# its libFuzzer corpora are DIR/libfuzzer-NAME/ and DIR/corrupt-NAME/ (not
+# AFL instance directories; main-NAME imports the first with -F).  Nothing
+# in DIR is removed: a second run on the same node resumes (AFL_AUTORESUME),
+# and the main instances other nodes' sync steps copied into DIR are
+# imported (AFL_IMPORT_FIRST).  OUTDIR then holds only logs and libFuzzer's
+# crash artifacts.  --seeds: where the engines start (default corpus/, every
+# committed input).
 #
 # Exit status 1 if any engine found a crash (or a hang/timeout), or an
 # engine could not run; the crashing inputs are listed with the command that
@@ -15,15 +28,35 @@
 # fuzzer (nor AFL's CMPLOG child) outlives the campaign.
 set -euo pipefail
 
-secs=${1:?usage: campaign.sh SECONDS OUTDIR}
-out=${2:?usage: campaign.sh SECONDS OUTDIR}
+usage="usage: campaign.sh [--node NAME --sync DIR] [--seeds DIR] SECONDS OUTDIR"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FUZZ_BIN_DIR:-$root/build/fuzz}
+node="" sync="" seeds="$root/corpus"
+args=("$@")
+while [ $# -gt 0 ]; do
+    case $1 in
+    --node) node=${2:?$usage}; shift 2 ;;
+    --sync) sync=${2:?$usage}; shift 2 ;;
+    --seeds) seeds=${2:?$usage}; shift 2 ;;
+    --*) echo "$usage" >&2; exit 2 ;;
+    *) break ;;
+    esac
+done
+secs=${1:?$usage}
+out=${2:?$usage}
+if [ -n "$sync" ] && [ -z "$node" ]; then
+    node=$(hostname -s 2>/dev/null || hostname)
+fi
+if [ -n "$node" ] && { [ -z "$sync" ] || ! [[ $node =~ ^[A-Za-z0-9_-]+$ ]]; }; then
+    echo "campaign: --node needs --sync, and a name of letters, digits, - and _ ($node)" >&2
+    exit 2
+fi
+[ -d "$seeds" ] || { echo "campaign: no seed directory $seeds" >&2; exit 2; }
 
 if [ -z "${VH_CAMPAIGN_INNER:-}" ] && [ "$(id -u)" = 0 ] &&
     unshare --pid --fork --kill-child --mount-proc true 2>/dev/null; then
     export VH_CAMPAIGN_INNER=pidns
-    exec unshare --pid --fork --kill-child --mount-proc "$0" "$@"
+    exec unshare --pid --fork --kill-child --mount-proc "$0" "${args[@]}"
 fi
 
 for b in ops-libfuzzer ops-afl ops-afl-cmplog ops-replay corrupt-libfuzzer corrupt-replay; do
@@ -31,15 +64,32 @@ for b in ops-libfuzzer ops-afl ops-afl-cmplog ops-replay corrupt-libfuzzer corru
 done
 
 rm -rf "$out"
-mkdir -p "$out/lf/corpus" "$out/lf/artifacts" "$out/afl/in" "$out/corrupt/corpus" "$out/corrupt/artifacts"
+mkdir -p "$out/lf/artifacts" "$out/afl/in" "$out/corrupt/artifacts"
 out=$(cd "$out" && pwd)
+seeds=$(cd "$seeds" && pwd)
+if [ -n "$sync" ]; then
+    mkdir -p "$sync"
+    sync=$(cd "$sync" && pwd)
+    afl_out=$sync main=main-$node cmplog=cmplog-$node
+    lf_corpus=$sync/libfuzzer-$node corrupt_corpus=$sync/corrupt-$node
+    export AFL_AUTORESUME=1 AFL_IMPORT_FIRST=1
+else
+    afl_out=$out/afl/out main=main cmplog=cmplog
+    lf_corpus=$out/lf/corpus corrupt_corpus=$out/corrupt/corpus
+fi
+mkdir -p "$lf_corpus" "$corrupt_corpus"
 # The corruption target (fuzz/corrupt.c) starts from its own inputs.
-find "$root/corpus/corrupt" "$root/corpus/regressions/corrupt" -type f ! -name 'README*' \
-    -exec cp {} "$out/corrupt/corpus/" \; 2>/dev/null || true
-# Both engines start from every committed input (seeds, finds, regressions).
-find "$root/corpus" -type f ! -name 'README*' -exec cp {} "$out/lf/corpus/" \;
-cp "$out/lf/corpus/"* "$out/afl/in/"
-nseeds=$(ls "$out/lf/corpus" | wc -l)
+if [ "$seeds" = "$root/corpus" ]; then
+    find "$root/corpus/corrupt" "$root/corpus/regressions/corrupt" -type f ! -name 'README*' \
+        -exec cp {} "$corrupt_corpus/" \; 2>/dev/null || true
+else
+    find "$seeds" -type f ! -name 'README*' -exec cp {} "$corrupt_corpus/" \;
+fi
+# Both engines start from every input under the seed directory (by default
+# every committed one: seeds, finds, regressions).
+find "$seeds" -type f ! -name 'README*' -exec cp {} "$lf_corpus/" \;
+find "$seeds" -type f ! -name 'README*' -exec cp {} "$out/afl/in/" \;
+nseeds=$(find "$out/afl/in" -type f | wc -l)
 
 pids=()
 cleanup() {
@@ -62,12 +112,14 @@ export AFL_QUIET=1
 (cd "$out/lf" && VH_FUZZ_STATS="$out/lf.execs" exec setsid "$bin/ops-libfuzzer" \
     -max_total_time="$secs" -use_value_profile=1 -dict="$root/fuzz/ops.dict" \
     -artifact_prefix="$out/lf/artifacts/" -print_final_stats=1 -timeout=20 -rss_limit_mb=4096 \
-    "$out/lf/corpus" >"$out/lf/log" 2>&1) &
+    "$lf_corpus" >"$out/lf/log" 2>&1) &
 pids+=($!)
-(VH_FUZZ_STATS="$out/main.execs" exec setsid afl-fuzz -M main -i "$out/afl/in" -o "$out/afl/out" -x "$root/fuzz/ops.dict" \
-    -m none -t 20000 -V "$secs" -- "$bin/ops-afl" >"$out/afl/main.log" 2>&1) &
+# The main instance also imports libFuzzer's finds (-F, as AFL++'s docs
+# recommend for libFuzzer running beside it).
+(VH_FUZZ_STATS="$out/main.execs" exec setsid afl-fuzz -M "$main" -F "$lf_corpus" -i "$out/afl/in" -o "$afl_out" \
+    -x "$root/fuzz/ops.dict" -m none -t 20000 -V "$secs" -- "$bin/ops-afl" >"$out/afl/main.log" 2>&1) &
 pids+=($!)
-(VH_FUZZ_STATS="$out/cmplog.execs" exec setsid afl-fuzz -S cmplog -c "$bin/ops-afl-cmplog" -i "$out/afl/in" -o "$out/afl/out" \
+(VH_FUZZ_STATS="$out/cmplog.execs" exec setsid afl-fuzz -S "$cmplog" -c "$bin/ops-afl-cmplog" -i "$out/afl/in" -o "$afl_out" \
     -x "$root/fuzz/ops.dict" -m none -t 20000 -V "$secs" -- "$bin/ops-afl" \
     >"$out/afl/cmplog.log" 2>&1) &
 pids+=($!)
@@ -75,19 +127,25 @@ pids+=($!)
 (cd "$out/corrupt" && VH_FUZZ_STATS="$out/corrupt.execs" exec setsid "$bin/corrupt-libfuzzer" \
     -max_total_time="$secs" -use_value_profile=1 -max_len=1024 \
     -artifact_prefix="$out/corrupt/artifacts/" -print_final_stats=1 -timeout=20 -rss_limit_mb=4096 \
-    "$out/corrupt/corpus" >"$out/corrupt/log" 2>&1) &
+    "$corrupt_corpus" >"$out/corrupt/log" 2>&1) &
 pids+=($!)
 
-echo "campaign: ${secs}s, $nseeds starting inputs, output in $out (${VH_CAMPAIGN_INNER:-process groups})"
+if [ -n "$sync" ]; then
+    echo "campaign: node $node, ${secs}s, $nseeds starting inputs, sync directory $sync, logs in $out (${VH_CAMPAIGN_INNER:-process groups})"
+else
+    echo "campaign: ${secs}s, $nseeds starting inputs, output in $out (${VH_CAMPAIGN_INNER:-process groups})"
+fi
 
 count() { find "$@" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 execs() { od -An -tu8 -N8 "$out/$1.execs" 2>/dev/null | tr -d ' ' | grep . || echo 0; }
 lf_crashes() { count "$out/lf/artifacts"; }
 # Value of a fuzzer_stats key of one AFL instance (written at the end).
-afl_stat() { awk -F' *: *' -v k="$2" '$1 == k {print $2}' "$out/afl/out/$1/fuzzer_stats" 2>/dev/null || true; }
-afl_corpus() { find "$out/afl/out/$1/queue" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l; }
-afl_crashes() { find "$out/afl/out/$1/crashes" "$out/afl/out/$1/hangs" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l; }
-afl_crash_files() { find "$out/afl/out/$1/crashes" "$out/afl/out/$1/hangs" -type f -name 'id:*' 2>/dev/null || true; }
+# (main and cmplog name this node's two instances: main-NODE, cmplog-NODE.)
+afl_dir() { if [ "$1" = main ]; then echo "$afl_out/$main"; else echo "$afl_out/$cmplog"; fi; }
+afl_stat() { awk -F' *: *' -v k="$2" '$1 == k {print $2}' "$(afl_dir "$1")/fuzzer_stats" 2>/dev/null || true; }
+afl_corpus() { find "$(afl_dir "$1")/queue" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l; }
+afl_crashes() { find "$(afl_dir "$1")/crashes" "$(afl_dir "$1")/hangs" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l; }
+afl_crash_files() { find "$(afl_dir "$1")/crashes" "$(afl_dir "$1")/hangs" -type f -name 'id:*' 2>/dev/null || true; }
 
 start=$(date +%s)
 declare -A last=([lf]=0 [main]=0 [cmplog]=0 [corrupt]=0)
@@ -113,10 +171,10 @@ while running; do
     for e in lf main cmplog corrupt; do
         n=$(execs $e)
         case $e in
-        lf) name=libFuzzer corp=$(count "$out/lf/corpus") cr=$(lf_crashes) ;;
+        lf) name=libFuzzer corp=$(count "$lf_corpus") cr=$(lf_crashes) ;;
         main) name="AFL++ main" corp=$(afl_corpus main) cr=$(afl_crashes main) ;;
         cmplog) name="AFL++ cmplog" corp=$(afl_corpus cmplog) cr=$(afl_crashes cmplog) ;;
-        corrupt) name="corrupt" corp=$(count "$out/corrupt/corpus") cr=$(count "$out/corrupt/artifacts") ;;
+        corrupt) name="corrupt" corp=$(count "$corrupt_corpus") cr=$(count "$out/corrupt/artifacts") ;;
         esac
         line+=$(printf ' | %s %s execs %s/s corpus %s crashes %s' "$name" "$n" $(((n - last[$e]) / dt)) "$corp" "$cr")
         last[$e]=$n
@@ -145,12 +203,12 @@ lf_avg=$(awk '/stat::average_exec_per_sec/ {print $NF}' "$out/lf/log")
 echo
 echo "campaign summary (${elapsed}s, $(nproc) cores)"
 printf '  %-16s %12s %10s %8s %8s\n' engine execs exec/s corpus crashes
-printf '  %-16s %12s %10s %8s %8s\n' "libFuzzer" "$lf_total" "$lf_avg" "$(count "$out/lf/corpus")" "$(lf_crashes)"
+printf '  %-16s %12s %10s %8s %8s\n' "libFuzzer" "$lf_total" "$lf_avg" "$(count "$lf_corpus")" "$(lf_crashes)"
 c_total=$(awk '/stat::number_of_executed_units/ {print $NF}' "$out/corrupt/log")
 c_avg=$(awk '/stat::average_exec_per_sec/ {print $NF}' "$out/corrupt/log")
 [ -n "$c_total" ] || c_total=$(execs corrupt)
 [ -n "$c_avg" ] || c_avg=$((c_total / (elapsed > 0 ? elapsed : 1)))
-printf '  %-16s %12s %10s %8s %8s\n' "corrupt (libF.)" "$c_total" "$c_avg" "$(count "$out/corrupt/corpus")" \
+printf '  %-16s %12s %10s %8s %8s\n' "corrupt (libF.)" "$c_total" "$c_avg" "$(count "$corrupt_corpus")" \
     "$(count "$out/corrupt/artifacts")"
 for i in main cmplog; do
     ex=$(afl_stat "$i" execs_done)

@@ -6,6 +6,11 @@
 # (seeds, found, regressions) already has are kept.
 #
 #   fuzz/corpus-merge.sh CAMPAIGN_DIR      (make corpus-merge)
+#   fuzz/corpus-merge.sh SYNC_DIR          (make corpus-merge FUZZ_SYNC=DIR)
+# A CAMPAIGN_DIR is what campaign.sh wrote alone; a SYNC_DIR is the
+# multi-machine layout (fuzz/README.md): every AFL++ instance's queue in it
+# (this node's, and the main instances the sync steps copied from the
+# others), and the libfuzzer-NODE/ and corrupt-NODE/ corpora.
 set -euo pipefail
 camp=${1:?usage: corpus-merge.sh CAMPAIGN_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,17 +42,20 @@ merge() {
     echo "corpus-merge: $added new inputs in ${dest#"$root"/}/ ($(ls "$dest" | wc -l) there now); replaying"
 }
 
-dirs=()
-for d in "$camp/lf/corpus" "$camp"/afl/out/*/queue; do
+dirs=() corrupt_dirs=()
+for d in "$camp/lf/corpus" "$camp"/afl/out/*/queue "$camp"/*/queue "$camp"/libfuzzer-*; do
     [ -d "$d" ] && dirs+=("$d")
+done
+for d in "$camp/corrupt/corpus" "$camp"/corrupt-*; do
+    [ -d "$d" ] && corrupt_dirs+=("$d")
 done
 [ ${#dirs[@]} -gt 0 ] || { echo "corpus-merge: nothing to merge in $camp" >&2; exit 2; }
 merge ops ops-libfuzzer "$root/corpus/found" "$root/corpus" -- "${dirs[@]}"
 "$bin/ops-replay" "$root/corpus"
 
 # The corruption target: its own corpus and regressions, its own binary.
-if [ -d "$camp/corrupt/corpus" ]; then
+if [ ${#corrupt_dirs[@]} -gt 0 ]; then
     merge corrupt corrupt-libfuzzer "$root/corpus/corrupt" "$root/corpus/corrupt" "$root/corpus/regressions/corrupt" \
-        -- "$camp/corrupt/corpus"
+        -- "${corrupt_dirs[@]}"
     "$bin/corrupt-replay" "$root/corpus/corrupt" "$root/corpus/regressions/corrupt"
 fi

@@ -6,12 +6,13 @@
 # functions keep internal linkage, fuzz-symbols-check verifies it).
 #
 ## fuzz-build      build/fuzz/{ops-libfuzzer,ops-afl,ops-afl-cmplog,ops-replay[-asan],asan-check,ops-seeds,corrupt-{libfuzzer,afl,replay}}
-## fuzz            bounded campaign: ops under libFuzzer + AFL++ (main + CMPLOG), ops-corrupt under libFuzzer, side by side; FUZZ_SECONDS=600
+## fuzz            bounded campaign: ops under libFuzzer + AFL++ (main + CMPLOG), ops-corrupt under libFuzzer, side by side; FUZZ_SECONDS=600; FUZZ_NODE=name FUZZ_SYNC=dir: one node of a multi-machine campaign (fuzz/README.md)
 ## fuzz-smoke      core internals stay static, seeds decode as written and are up to date, replay corpus/ (ASan+UBSan, ASan alone), ASan poisoning check, corruption corpus replay, every engine ~30 s (make check)
 ## fuzz-replay     replay every input under corpus/ (seeds, found, regressions) through both targets
 ## fuzz-seeds      regenerate corpus/seeds/ with the harness's own encoder
 ## oss-fuzz-check  OSS-Fuzz / ClusterFuzzLite without Docker: fuzz/oss-fuzz-build.sh for libFuzzer and AFL++ (ASan), each target on its seed corpus; lint of the workflow and project files (make check)
-## corpus-merge    merge the last campaign's finds into corpus/found/ and corpus/corrupt/ (libFuzzer -merge=1)
+## corpus-merge    merge the last campaign's finds (or FUZZ_SYNC=dir: a multi-machine campaign's) into corpus/found/ and corpus/corrupt/ (libFuzzer -merge=1)
+## fuzz-nodes-check two nodes on this machine: what one finds, the other imports after the documented rsync step (make check)
 
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 600
@@ -39,7 +40,7 @@ FUZZ_BINS := $(FUZZ_CORE_BINS) $(FUZZ_DIR)/ops-seeds
 # Core-internal name prefixes that must never be external symbols there.
 FUZZ_INTERNAL_PREFIXES := bitmap_|buddy_|slab_|page|pagelist_|heap_
 
-.PHONY: oss-fuzz-check fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check fuzz-symbols-check corpus-merge
+.PHONY: oss-fuzz-check fuzz-nodes-check fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-replay fuzz-seeds fuzz-seeds-check fuzz-symbols-check corpus-merge
 
 # libFuzzer driver (OSS-Fuzz and ClusterFuzzLite link the same entry point
 # with their engine: fuzz/oss-fuzz-build.sh).
@@ -156,19 +157,28 @@ fuzz-smoke:
 	$(FUZZ_DIR)/corrupt-replay corpus/corrupt corpus/regressions/corrupt
 	fuzz/campaign.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_DIR)/smoke
 
+# A campaign alone, or node FUZZ_NODE of a multi-machine one whose AFL++
+# sync directory is FUZZ_SYNC (logs in build/fuzz/campaign-NODE).
+FUZZ_CAMPAIGN_DIR = $(FUZZ_DIR)/campaign$(if $(FUZZ_NODE),-$(FUZZ_NODE))
 fuzz:
 	ci/install-deps fuzz
 	$(MAKE) --no-print-directory fuzz-bins
-	fuzz/campaign.sh $(FUZZ_SECONDS) $(FUZZ_DIR)/campaign
+	fuzz/campaign.sh $(if $(FUZZ_SYNC),--node '$(or $(FUZZ_NODE),$(shell hostname -s))' --sync '$(FUZZ_SYNC)') \
+		$(FUZZ_SECONDS) $(FUZZ_CAMPAIGN_DIR)
 
 corpus-merge:
 	ci/install-deps fuzz
 	$(MAKE) --no-print-directory fuzz-bins
-	fuzz/corpus-merge.sh $(FUZZ_DIR)/campaign
+	fuzz/corpus-merge.sh $(or $(FUZZ_SYNC),$(FUZZ_DIR)/campaign)
+
+fuzz-nodes-check:
+	ci/install-deps fuzz
+	$(MAKE) --no-print-directory fuzz-bins
+	fuzz/nodes-check.sh
 
 # What OSS-Fuzz / ClusterFuzzLite would build and run (fuzz/oss-fuzz-check.sh).
 oss-fuzz-check:
 	ci/install-deps fuzz ossfuzz
 	fuzz/oss-fuzz-check.sh
 
-CHECK_TARGETS += fuzz-smoke oss-fuzz-check
+CHECK_TARGETS += fuzz-smoke oss-fuzz-check fuzz-nodes-check
