@@ -46,6 +46,16 @@ void vhf_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
             vhf_fail(__VA_ARGS__);                                                                 \
     } while (0)
 
+/* The whole-heap checks (vh_check, the contents of the live blocks) run
+ * after every call when this is 1, else after every vhf_deep_every-th call
+ * and after a run's last call (ops.c says why).  It is 1 unless the harness is compiled for a fuzzing engine
+ * (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, as OSS-Fuzz and make fuzz
+ * compile it): then VHF_FUZZ_DEEP_EVERY, or VH_FUZZ_DEEP_EVERY from the
+ * environment (1 restores every call).  Replay, the unit tests and make
+ * check's corpus replay check every call. */
+extern unsigned vhf_deep_every;
+#define VHF_FUZZ_DEEP_EVERY 8u
+
 /* Runs one input (format: ops_format.h): sets up a heap, runs its
  * operations with every check, frees everything and checks the heap is as
  * good as new.  Returns 0 (libFuzzer's contract); a failed check aborts. */

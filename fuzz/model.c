@@ -92,8 +92,11 @@ void model_reset(vh_heap *h, unsigned char *region, size_t size, unsigned char *
     model.base = base;
     model.npages = npages;
     memset(model.pg, 0, sizeof model.pg[0] * npages);
-    for (unsigned c = 0; c < MODEL_NCLASSES; c++)
+    for (unsigned c = 0; c < MODEL_NCLASSES; c++) {
         model.cached[c] = -1;
+        model.npartial[c] = 0;
+    }
+    model.acc_free = (size_t)npages * PAGE;
     model.nlive = 0;
     model.nfreed = model.freed_pos = 0;
     model.allocs = model.deallocs = model.failed = model.errors = 0;
@@ -122,6 +125,7 @@ static void free_bits(void)
         if (model.cached[c] >= 0)
             model.fw[1][model.cached[c] / 64] |= (uint64_t)1 << (model.cached[c] % 64);
     model.dirty = false;
+    model.largest_valid[0] = model.largest_valid[1] = false;
 }
 
 /* Whether the aligned block [start, start + len) lies inside the heap and
@@ -171,10 +175,15 @@ static bool any_free_block(unsigned v, unsigned k)
  * blocks, so this is the largest order with an all-free aligned block. */
 static int largest_order(unsigned v)
 {
-    for (int k = (int)MODEL_MAX_ORDER; k >= 0; k--)
-        if (any_free_block(v, (unsigned)k))
-            return k;
-    return -1;
+    free_bits(); /* clears the cache if pg[] changed */
+    if (model.largest_valid[v])
+        return model.largest[v];
+    int k = (int)MODEL_MAX_ORDER;
+    while (k >= 0 && !any_free_block(v, (unsigned)k))
+        k--;
+    model.largest[v] = k;
+    model.largest_valid[v] = true;
+    return k;
 }
 
 /* Whether free page p heads a free block (the maximal aligned all-free
@@ -198,10 +207,34 @@ static bool slab_partial(uint32_t p, unsigned c)
            model.pg[p].live < cls_cap(c);
 }
 
+/* What page p adds to the expected stats: its free bytes (a free page, the
+ * free slots of a slab, the whole page of an empty (cached) slab) and, for
+ * a partial slab, one to its class's count.  sign -1 before a change of
+ * pg[p], +1 after. */
+static void account(uint32_t p, int sign)
+{
+    const struct model_page *d = &model.pg[p];
+    size_t fr = 0;
+    if (d->kind == PK_FREE) {
+        fr = PAGE;
+    } else if (d->kind == PK_SLAB) {
+        unsigned c = d->order;
+        fr = (cls_cap(c) - d->live) * cls_size(c);
+        if (d->live == 0)
+            fr += PAGE - cls_cap(c) * cls_size(c);
+        else if (d->live < cls_cap(c))
+            model.npartial[c] += (uint32_t)sign;
+    }
+    model.acc_free = sign > 0 ? model.acc_free + fr : model.acc_free - fr;
+}
+
 static void set_free(uint32_t p, uint32_t n)
 {
-    for (uint32_t i = p; i < p + n; i++)
+    for (uint32_t i = p; i < p + n; i++) {
+        account(i, -1);
         memset(&model.pg[i], 0, sizeof model.pg[i]);
+        account(i, +1);
+    }
     model.dirty = true;
 }
 
@@ -270,20 +303,30 @@ static void expected_stats(vh_stats *s)
     s->total_bytes = model.size;
     for (size_t i = 0; i < model.nlive; i++)
         s->used_bytes += model.live[i].usable;
-    size_t fr = 0;
+    size_t fr = model.acc_free;
     int best_partial = -1;
-    for (uint32_t p = 0; p < model.npages; p++) {
-        const struct model_page *d = &model.pg[p];
-        if (d->kind == PK_FREE) {
-            fr += PAGE;
-        } else if (d->kind == PK_SLAB) {
-            unsigned c = d->order;
-            fr += (cls_cap(c) - d->live) * cls_size(c);
-            if (d->live == 0)
-                fr += PAGE - cls_cap(c) * cls_size(c); /* cached: the whole page */
-            else if (d->live < cls_cap(c) && (int)c > best_partial)
-                best_partial = (int)c;
+    for (unsigned c = 0; c < MODEL_NCLASSES; c++)
+        if (model.npartial[c] > 0)
+            best_partial = (int)c;
+    if (vhf_deep_every <= 1u) { /* every call checked: the walk, to check the accounting */
+        size_t wf = 0;
+        int wb = -1;
+        for (uint32_t p = 0; p < model.npages; p++) {
+            const struct model_page *d = &model.pg[p];
+            if (d->kind == PK_FREE) {
+                wf += PAGE;
+            } else if (d->kind == PK_SLAB) {
+                unsigned c = d->order;
+                wf += (cls_cap(c) - d->live) * cls_size(c);
+                if (d->live == 0)
+                    wf += PAGE - cls_cap(c) * cls_size(c); /* cached: the whole page */
+                else if (d->live < cls_cap(c) && (int)c > wb)
+                    wb = (int)c;
+            }
         }
+        REQUIRE(wf == fr && wb == best_partial,
+                "model inconsistent: its page walk gives %zu free bytes and partial class %d, its accounts %zu and %d",
+                wf, wb, fr, best_partial);
     }
     s->free_bytes = fr;
     s->overhead_bytes = model.size - s->used_bytes - fr;
@@ -386,6 +429,7 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
             REQUIRE(model.pg[p].kind == PK_FREE, "class %zu: new slab on page %u, which is not free", sz, p);
         if (want_page >= 0)
             model.cached[c] = -1;
+        account(p, -1);
         if (model.pg[p].kind == PK_FREE) {
             memset(&model.pg[p], 0, sizeof model.pg[p]);
             model.pg[p].kind = PK_SLAB;
@@ -395,11 +439,14 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
         REQUIRE(!slot_live(p, i), "object %p handed out twice", (void *)q);
         model.pg[p].slots[i / 64u] |= (uint64_t)1 << (i % 64u);
         model.pg[p].live++;
+        account(p, +1);
     } else {
         REQUIRE(in == 0 && p % (1u << k) == 0, "order-%u block %p misaligned relative to base", k, (void *)q);
         for (uint32_t i = p; i < p + (1u << k); i++)
             REQUIRE(model.pg[i].kind == PK_FREE, "order-%u block at page %u takes page %u, which is not free", k,
                     p, i);
+        for (uint32_t i = p; i < p + (1u << k); i++)
+            account(i, -1); /* free pages; a block adds nothing */
         model.pg[p].kind = PK_BLOCK;
         model.pg[p].order = (uint8_t)k;
         for (uint32_t i = p + 1; i < p + (1u << k); i++)
@@ -424,8 +471,11 @@ void model_free(size_t idx)
     struct model_page *d = &model.pg[p];
     if (d->kind == PK_SLAB) {
         size_t i = (size_t)(b.p - (model.base + (size_t)p * PAGE)) / cls_size(d->order);
+        account(p, -1);
         d->slots[i / 64u] &= ~((uint64_t)1 << (i % 64u));
-        if (--d->live == 0) {
+        d->live--;
+        account(p, +1);
+        if (d->live == 0) {
             unsigned c = d->order;
             if (model.cached[c] < 0)
                 model.cached[c] = (int32_t)p;
@@ -483,8 +533,10 @@ void model_resize_in_place(size_t idx, size_t size)
     unsigned k = model.pg[p].order, nk = order_of(size);
     if (nk < k)
         set_free(p + (1u << nk), (1u << k) - (1u << nk));
-    for (uint32_t i = p + (1u << k); i < p + (1u << nk); i++)
+    for (uint32_t i = p + (1u << k); i < p + (1u << nk); i++) {
+        account(i, -1); /* a free page becomes part of the block */
         model.pg[i].kind = PK_TAIL;
+    }
     model.pg[p].order = (uint8_t)nk;
     model.dirty = true;
     b->usable = PAGE << nk;

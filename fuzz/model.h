@@ -66,6 +66,16 @@ struct model {
      * empty slab (v = 1); rebuilt from pg[] when dirty. */
     bool dirty;
     uint64_t fw[2][MODEL_MAX_PAGES / 64u + 1u];
+    /* largest_order(v), cached until pg[] changes (a rebuild of fw clears
+     * the valid flags): misuse leaves pg[] as it is and costs no scan. */
+    bool largest_valid[2];
+    int largest[2];
+    /* The expected stats' page walk, kept up to date page by page (account()
+     * around every change of pg[]): free bytes, and the partial slabs of
+     * each class.  When every call is checked, the walk itself is compared
+     * with them after every call. */
+    size_t acc_free;
+    uint32_t npartial[MODEL_NCLASSES];
 };
 
 /* The model of the heap under test: one per process, runs are sequential. */

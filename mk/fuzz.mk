@@ -33,6 +33,9 @@ FUZZ_DEPS := $(FUZZ_HARNESS_SRCS) $(FUZZ_HARNESS_HDRS) $(FUZZ_CORE_DEPS)
 FUZZ_CFLAGS := -std=c11 -g -O1 -DVH_DEBUG -Wall -Wextra -Werror $(LAYOUT_READER_FLAGS) -fno-omit-frame-pointer \
 	$(CORE_INC) -Ifuzz
 AFL_CC ?= afl-clang-fast
+# The engines' builds (not the replay): the harness then spaces its
+# whole-heap checks (fuzz/harness.h, vhf_deep_every), as in OSS-Fuzz builds.
+FUZZ_ENGINE_FLAGS := -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 # The binaries that hold the core, checked by fuzz-symbols-check.
 FUZZ_CORE_BINS := $(FUZZ_DIR)/ops-libfuzzer $(FUZZ_DIR)/ops-afl $(FUZZ_DIR)/ops-afl-cmplog \
 	$(FUZZ_DIR)/ops-replay $(FUZZ_DIR)/ops-replay-asan $(FUZZ_DIR)/asan-check
@@ -51,7 +54,7 @@ FUZZ_LF_OBJS := $(patsubst fuzz/%.c,$(FUZZ_DIR)/libfuzzer-harness/%.o,\
 	$(FUZZ_HARNESS_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/driver_libfuzzer.c)
 $(FUZZ_DIR)/libfuzzer-harness/%.o: fuzz/%.c $(FUZZ_HARNESS_HDRS) $(FUZZ_COUNTER_HDRS) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_ENGINE_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 		-fno-sanitize-coverage=trace-cmp -c $< -o $@
 $(FUZZ_DIR)/ops-libfuzzer: $(FUZZ_LF_OBJS) $(FUZZ_CORE_DEPS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
@@ -64,11 +67,11 @@ FUZZ_AFL_SRCS := $(FUZZ_CORE) $(FUZZ_HARNESS_SRCS) $(FUZZ_COUNTER_SRCS) fuzz/dri
 $(FUZZ_DIR)/ops-afl: $(FUZZ_DEPS) $(FUZZ_AFL_SRCS) $(FUZZ_COUNTER_HDRS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
 	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(FUZZ_CFLAGS) \
-		$(FUZZ_AFL_SRCS) -o $@
+		$(FUZZ_ENGINE_FLAGS) $(FUZZ_AFL_SRCS) -o $@
 $(FUZZ_DIR)/ops-afl-cmplog: $(FUZZ_DEPS) $(FUZZ_AFL_SRCS) $(FUZZ_COUNTER_HDRS) fuzz/coverage-ignore.txt
 	@mkdir -p $(@D)
 	AFL_QUIET=1 AFL_LLVM_DENYLIST=fuzz/coverage-ignore.txt AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) \
-		$(FUZZ_AFL_SRCS) -o $@
+		$(FUZZ_ENGINE_FLAGS) $(FUZZ_AFL_SRCS) -o $@
 
 # Plain main: runs files and directories, names the failing input.
 $(FUZZ_DIR)/ops-replay: $(FUZZ_DEPS) fuzz/driver_replay.c
