@@ -97,6 +97,11 @@ void model_reset(vh_heap *h, unsigned char *region, size_t size, unsigned char *
         model.npartial[c] = 0;
     }
     model.acc_free = (size_t)npages * PAGE;
+    memset(model.fw, 0, sizeof model.fw);
+    for (uint32_t p = 0; p < npages; p++)
+        model.fw[0][p / 64u] |= (uint64_t)1 << (p % 64u);
+    memcpy(model.fw[1], model.fw[0], sizeof model.fw[0]);
+    model.largest_valid[0] = model.largest_valid[1] = false;
     model.nlive = 0;
     model.nfreed = model.freed_pos = 0;
     model.allocs = model.deallocs = model.failed = model.errors = 0;
@@ -111,21 +116,28 @@ static size_t page_of(const unsigned char *p)
     return (size_t)(p - model.base) / PAGE;
 }
 
+/* fw[] is kept page by page (account()); when every call is checked it is
+ * compared with a rebuild from pg[] and cached[] whenever pg[] changed. */
 static void free_bits(void)
 {
     if (!model.dirty)
         return;
+    model.dirty = false;
+    if (vhf_deep_every > 1u)
+        return;
+    static uint64_t want[2][MODEL_MAX_PAGES / 64u + 1u];
     size_t nw = (model.npages + 63u) / 64u;
-    memset(model.fw[0], 0, nw * sizeof(uint64_t));
+    memset(want, 0, sizeof want);
     for (uint32_t p = 0; p < model.npages; p++)
         if (model.pg[p].kind == PK_FREE)
-            model.fw[0][p / 64u] |= (uint64_t)1 << (p % 64u);
-    memcpy(model.fw[1], model.fw[0], nw * sizeof(uint64_t));
+            want[0][p / 64u] |= (uint64_t)1 << (p % 64u);
+    memcpy(want[1], want[0], nw * sizeof(uint64_t));
     for (unsigned c = 0; c < MODEL_NCLASSES; c++)
         if (model.cached[c] >= 0)
-            model.fw[1][model.cached[c] / 64] |= (uint64_t)1 << (model.cached[c] % 64);
-    model.dirty = false;
-    model.largest_valid[0] = model.largest_valid[1] = false;
+            want[1][model.cached[c] / 64] |= (uint64_t)1 << (model.cached[c] % 64);
+    REQUIRE(memcmp(want[0], model.fw[0], nw * sizeof(uint64_t)) == 0 &&
+                memcmp(want[1], model.fw[1], nw * sizeof(uint64_t)) == 0,
+            "model inconsistent: its free-page bitmaps differ from its page picture");
 }
 
 /* Whether the aligned block [start, start + len) lies inside the heap and
@@ -175,7 +187,7 @@ static bool any_free_block(unsigned v, unsigned k)
  * blocks, so this is the largest order with an all-free aligned block. */
 static int largest_order(unsigned v)
 {
-    free_bits(); /* clears the cache if pg[] changed */
+    free_bits();
     if (model.largest_valid[v])
         return model.largest[v];
     int k = (int)MODEL_MAX_ORDER;
@@ -226,6 +238,13 @@ static void account(uint32_t p, int sign)
             model.npartial[c] += (uint32_t)sign;
     }
     model.acc_free = sign > 0 ? model.acc_free + fr : model.acc_free - fr;
+    if (sign > 0) { /* fw: free (v = 0), free or a cached empty slab (v = 1) */
+        uint64_t bit = (uint64_t)1 << (p % 64u);
+        bool f0 = d->kind == PK_FREE, f1 = f0 || (d->kind == PK_SLAB && d->live == 0);
+        model.fw[0][p / 64u] = f0 ? model.fw[0][p / 64u] | bit : model.fw[0][p / 64u] & ~bit;
+        model.fw[1][p / 64u] = f1 ? model.fw[1][p / 64u] | bit : model.fw[1][p / 64u] & ~bit;
+        model.largest_valid[0] = model.largest_valid[1] = false;
+    }
 }
 
 static void set_free(uint32_t p, uint32_t n)
@@ -310,7 +329,7 @@ static void expected_stats(vh_stats *s)
             best_partial = (int)c;
     if (vhf_deep_every <= 1u) { /* every call checked: the walk, to check the accounting */
         size_t wf = 0;
-        int wb = -1;
+        uint32_t wn[MODEL_NCLASSES] = {0};
         for (uint32_t p = 0; p < model.npages; p++) {
             const struct model_page *d = &model.pg[p];
             if (d->kind == PK_FREE) {
@@ -320,13 +339,13 @@ static void expected_stats(vh_stats *s)
                 wf += (cls_cap(c) - d->live) * cls_size(c);
                 if (d->live == 0)
                     wf += PAGE - cls_cap(c) * cls_size(c); /* cached: the whole page */
-                else if (d->live < cls_cap(c) && (int)c > wb)
-                    wb = (int)c;
+                else if (d->live < cls_cap(c))
+                    wn[c]++;
             }
         }
-        REQUIRE(wf == fr && wb == best_partial,
-                "model inconsistent: its page walk gives %zu free bytes and partial class %d, its accounts %zu and %d",
-                wf, wb, fr, best_partial);
+        REQUIRE(wf == fr && memcmp(wn, model.npartial, sizeof wn) == 0,
+                "model inconsistent: its page walk gives %zu free bytes, its accounts %zu (or the partial slabs differ)",
+                wf, fr);
     }
     s->free_bytes = fr;
     s->overhead_bytes = model.size - s->used_bytes - fr;
@@ -381,8 +400,7 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
     int32_t want_page = -1; /* slab: the page the object must come from, if forced */
     bool need_partial = false, new_page = false;
     if (slab) {
-        for (uint32_t p = 0; p < model.npages && !need_partial; p++)
-            need_partial = slab_partial(p, c);
+        need_partial = model.npartial[c] > 0; /* some slab_partial(p, c) */
         if (!need_partial) {
             if (model.cached[c] >= 0)
                 want_page = model.cached[c];
@@ -446,11 +464,13 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
             REQUIRE(model.pg[i].kind == PK_FREE, "order-%u block at page %u takes page %u, which is not free", k,
                     p, i);
         for (uint32_t i = p; i < p + (1u << k); i++)
-            account(i, -1); /* free pages; a block adds nothing */
+            account(i, -1);
         model.pg[p].kind = PK_BLOCK;
         model.pg[p].order = (uint8_t)k;
         for (uint32_t i = p + 1; i < p + (1u << k); i++)
             model.pg[i].kind = PK_TAIL;
+        for (uint32_t i = p; i < p + (1u << k); i++)
+            account(i, +1);
     }
     model.dirty = true;
     size_t us = vh_usable_size(model.h, q);
@@ -536,6 +556,7 @@ void model_resize_in_place(size_t idx, size_t size)
     for (uint32_t i = p + (1u << k); i < p + (1u << nk); i++) {
         account(i, -1); /* a free page becomes part of the block */
         model.pg[i].kind = PK_TAIL;
+        account(i, +1);
     }
     model.pg[p].order = (uint8_t)nk;
     model.dirty = true;

@@ -63,11 +63,12 @@ struct model {
     unsigned nfreed, freed_pos;
     size_t allocs, deallocs, failed, errors; /* what the stats must count */
     /* fw[v]: bit p set <=> page p is free (v = 0), or free or a cached
-     * empty slab (v = 1); rebuilt from pg[] when dirty. */
+     * empty slab (v = 1); kept page by page (account() in model.c); dirty:
+     * pg[] changed since fw was last compared with a rebuild. */
     bool dirty;
     uint64_t fw[2][MODEL_MAX_PAGES / 64u + 1u];
-    /* largest_order(v), cached until pg[] changes (a rebuild of fw clears
-     * the valid flags): misuse leaves pg[] as it is and costs no scan. */
+    /* largest_order(v), cached until a page changes: misuse leaves pg[] as
+     * it is and costs no scan. */
     bool largest_valid[2];
     int largest[2];
     /* The expected stats' page walk, kept up to date page by page (account()
