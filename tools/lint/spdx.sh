@@ -10,7 +10,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 else
     list=$(find . -type f ! -path './build/*' ! -path './.git/*' | sed 's|^\./||')
 fi
-missing=$(echo "$list" | grep -E '\.(c|h|py|sh|mk|gp|smt2)$|(^|/)Makefile$|^ci/install-deps$|^\.ci/run$' \
+missing=$(echo "$list" | grep -E '\.(c|h|py|sh|mk|gp|smt2|yml|yaml)$|(^|/)(Makefile|Dockerfile)$|^ci/(install-deps|lint-ci-config)$|^\.ci/run$' \
     | grep -vE '^(corpus/|proofs/wp-session/|build/)' \
     | while read -r f; do [ -f "$f" ] && ! head -n 2 "$f" | grep -q 'SPDX-License-Identifier: MIT' && echo "$f"; done || true)
 if [ -n "$missing" ]; then
