@@ -89,13 +89,14 @@ static int heap_verify(const vh_heap *h)
     return VH_OK;
 }
 
-VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr)
+VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr, bool took_lock)
 {
     if (rc < 0)
         h->errors++;
     else if (rc == BUDDY_ENOMEM)
         h->failed_allocations++;
-    heap_unlock(h);
+    if (took_lock)
+        heap_unlock(h);
     if (rc < 0 && h->hooks.on_error != NULL && h->hooks_check == heap_hooks_word(h)) {
         //@ assert VH_HOOKS_CHECKED(h);
         hook_report(h, rc, ptr);
@@ -468,7 +469,7 @@ VH_COLD void *alloc_refill(vh_heap *h, size_t size, unsigned c)
     //@ assert counts: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
     if (VH_UNLIKELY(rc != VH_OK)) {
         //@ assert h->slabs.used_bytes == \at(h->slabs.used_bytes, Pre);
-        heap_fail(h, rc, NULL);
+        heap_fail(h, rc, NULL, false); /* the fast path took no lock */
         return NULL;
     }
     //@ assert in_area(h, (char *)p, size);
@@ -643,7 +644,7 @@ VH_COLD int free_transition(vh_heap *h, void *ptr, uint32_t page, size_t index)
     //@ assert counts: VH_COUNTS_AT_PRE(h) && VH_AREA_AT_PRE(h);
     if (VH_UNLIKELY(rc != VH_OK)) {
         //@ assert heap_kept{Pre, Here}(h);
-        heap_fail(h, rc, ptr);
+        heap_fail(h, rc, ptr, false); /* the fast path took no lock */
         return rc;
     }
     h->deallocations++;

@@ -129,10 +129,13 @@ VH_INLINE uintptr_t heap_geometry_word(const vh_heap *h)
  * lock hooks (a heap with hooks has locked == 1 folded into its stored
  * word) and whose geometry words are intact.  A wild write to the flag of
  * such a heap changes nothing the fast paths use (they take no lock, nor
- * do the transitions they hand over, alloc_refill and free_transition;
- * their error path calls on_error only after the hooks-word check, as
- * every path does); the slow paths, which read the flag, then report
- * VH_ECORRUPT.  The handle
+ * do the transitions they hand over, alloc_refill and free_transition,
+ * whose error path releases nothing and calls on_error only after the
+ * hooks-word check, as every path does); the slow paths, which read the
+ * flag, then report VH_ECORRUPT.  A wild write that forges the geometry
+ * word of a heap with lock hooks into this one lets the fast paths run
+ * without the lock, as on a heap without hooks: they then call no hook but
+ * on_error (heap_fail with took_lock false).  The handle
  * check h->self is left to the slow paths too, which tell VH_EINVAL from
  * VH_ECORRUPT: the fast paths use nothing it protects. */
 /*@ requires h == \null || \valid_read(h);
@@ -285,13 +288,18 @@ VH_INLINE void heap_unlock(const vh_heap *h)
 
 /* A call that failed: counts it (negative: misuse or corruption, counted in
  * errors and reported; BUDDY_ENOMEM: an allocation failure), releases the
- * lock, and only then calls on_error, so the hook may call back into the
- * heap. */
+ * lock if the call took it (took_lock: it went through heap_begin), and only
+ * then calls on_error, so the hook may call back into the heap.  The fast
+ * paths' transitions (alloc_refill, free_transition) took no lock and pass
+ * false: heap_fast_ok admits only heaps without lock hooks, unless a wild
+ * write forged the geometry word of a heap that has them, and then an unlock
+ * here would be one without a lock (found by the corruption target, session 9;
+ * corpus/regressions/corrupt/2026-11-29-transition-unlock-without-lock-*). */
 /*@ requires valid_heap(h);
     assigns h->errors, h->failed_allocations;
     ensures VH_OUTCOME_COUNTED(h, rc);
     ensures kept: heap_kept{Pre, Post}(h); */
-VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
+VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr, bool took_lock);
 
 /* Ends a call with outcome rc: releases the lock, or heap_fail. */
 /*@ requires valid_heap(h);
@@ -301,7 +309,7 @@ VH_COLD void heap_fail(vh_heap *h, int rc, const void *ptr);
 VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 {
     if (VH_UNLIKELY(rc != VH_OK)) {
-        heap_fail(h, rc, ptr);
+        heap_fail(h, rc, ptr, true);
         return;
     }
     heap_unlock(h);

@@ -157,6 +157,62 @@ TEST(corrupt_header_is_refused_and_no_hook_runs)
     th_free(&t);
 }
 
+static int locks_taken, unlocks_taken, errors_reported;
+static void lock_hook(void *ctx)
+{
+    (void)ctx;
+    locks_taken++;
+}
+static void unlock_hook(void *ctx)
+{
+    (void)ctx;
+    unlocks_taken++;
+}
+static void error_hook(void *ctx, int code, const void *ptr)
+{
+    (void)ctx, (void)code, (void)ptr;
+    errors_reported++;
+}
+
+/* A heap with lock hooks whose geometry word a wild write forged into the
+ * word of a heap without them passes the fast paths' compare: they then run
+ * without the lock.  The transitions they hand over must then release
+ * nothing either when they fail (an unlock without a lock; found by the
+ * corruption target in session 9), and still report through on_error. */
+TEST(corrupt_forged_geometry_word_takes_no_unlock)
+{
+    static const vh_hooks hooks = {lock_hook, unlock_hook, NULL, error_hook, NULL};
+    struct th_heap t;
+    CHECK(th_new(&t, 1 * MiB, 0, &hooks));
+    void *p = vh_alloc(t.h, 16); /* class 16: a slab with one live object */
+    CHECK(p != NULL);
+    CHECK_EQ(t.h->locked, 1);
+    locks_taken = unlocks_taken = errors_reported = 0;
+    t.h->geometry_check ^= 1u; /* the locked flag is folded into the word */
+    /* alloc_refill fails: class 32 has no current slab, and its cached
+     * slab is a page that is none. */
+    t.h->slabs.cached[1] = t.h->area.npages - 1u;
+    size_t errors = t.h->errors;
+    CHECK(vh_alloc(t.h, 32) == NULL);
+    CHECK_EQ(t.h->errors, errors + 1);
+    t.h->slabs.cached[1] = VH_NIL;
+    /* free_transition fails: the emptying slab is not on its partial list. */
+    uint32_t head = t.h->slabs.partial[0];
+    t.h->slabs.partial[0] = VH_NIL;
+    CHECK_EQ(vh_free(t.h, p), VH_ECORRUPT);
+    CHECK_EQ(t.h->errors, errors + 2);
+    t.h->slabs.partial[0] = head;
+    CHECK_EQ(locks_taken, 0);
+    CHECK_EQ(unlocks_taken, 0);
+    CHECK_EQ(errors_reported, 2);
+    t.h->geometry_check ^= 1u;
+    CHECK_EQ(vh_check(t.h), 0);
+    CHECK_EQ(vh_free(t.h, p), 0);
+    CHECK_EQ(locks_taken, unlocks_taken);
+    CHECK_EQ(vh_check(t.h), 0);
+    th_free(&t);
+}
+
 TEST(corrupt_error_paths_change_nothing)
 {
     struct th_heap t;
