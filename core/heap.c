@@ -39,6 +39,8 @@
  *       header (heap.h): the geometry word is checked on entry to every
  *       call, the hooks word before any hook is called and wherever the
  *       region bounds are read.
+ *   H5  peak_used >= used and peak_allocations >= live blocks (heap_note_peaks
+ *       after every change that can raise them; vh_reset_peaks).
  *
  * Locking: heap.h.  vh_alloc and vh_free on a heap without lock hooks have a
  * fast path that calls no function; everything else goes through
@@ -280,6 +282,7 @@ VH_INLINE void *alloc_unsafe(vh_heap *h, size_t need, size_t req, int *rc)
     if (VH_UNLIKELY(*rc != VH_OK))
         return NULL;
     h->allocations++;
+    heap_note_peaks(h);
     VH_UNPOISON(p, req);
     return p;
 }
@@ -313,7 +316,8 @@ VH_INLINE void *alloc_entry(vh_heap *h, size_t need, size_t req)
     ((h)->allocations == \at((h)->allocations, Pre) &&                                             \
      (h)->deallocations == \at((h)->deallocations, Pre) &&                                         \
      (h)->block_bytes == \at((h)->block_bytes, Pre) &&                                             \
-     (h)->slabs.used_bytes == \at((h)->slabs.used_bytes, Pre))
+     (h)->slabs.used_bytes == \at((h)->slabs.used_bytes, Pre) &&                                   \
+     (h)->peak_used == \at((h)->peak_used, Pre) && (h)->peak_allocations == \at((h)->peak_allocations, Pre))
 
 /* For assertions: the area (base, descriptors, page count) is where it was
  * on entry: a frame stated right after each call, for the same reason as
@@ -438,6 +442,7 @@ vh_heap *vh_init(void *region, size_t size, const vh_hooks *hooks)
     h->hooks_check = heap_hooks_word(h);
     h->block_bytes = 0;
     h->allocations = h->deallocations = h->failed_allocations = h->errors = 0;
+    h->peak_used = h->peak_allocations = 0;
     VH_POISON(h->area.base, page_span(&h->area));
     return h;
 }
@@ -474,6 +479,7 @@ VH_COLD void *alloc_refill(vh_heap *h, size_t size, unsigned c)
     }
     //@ assert in_area(h, (char *)p, size);
     h->allocations++;
+    heap_note_peaks(h);
     VH_UNPOISON(p, size);
     return p;
 }
@@ -501,6 +507,7 @@ void *vh_alloc(vh_heap *h, size_t size)
         if (VH_LIKELY(slab_alloc_quick(&h->slabs, &h->area, c, &p))) {
             //@ assert in_area(h, (char *)p, size);
             h->allocations++;
+            heap_note_peaks(h);
             VH_UNPOISON(p, size);
             return p;
         }
@@ -700,11 +707,13 @@ int vh_free(vh_heap *h, void *ptr)
                         h->area.base + (0 .. h->area.npages - 1));
     requires \separated(loc, h, h->area.pages + (0 .. h->area.npages - 1),
                         h->area.base + (0 .. h->area.npages - 1));
-    assigns h->buddy, h->block_bytes, h->area.pages[0 .. h->area.npages - 1], *rc;
+    assigns h->buddy, h->block_bytes, h->peak_used, h->peak_allocations,
+            h->area.pages[0 .. h->area.npages - 1], *rc;
     ensures *rc == VH_OK || *rc == BUDDY_ENOMEM || *rc == VH_ECORRUPT;
     ensures *rc == VH_OK ==> \result == loc->at && in_area(h, (char *)\result, size);
     ensures *rc != VH_OK ==> \result == \null && h->buddy == \old(h->buddy) &&
-      h->block_bytes == \old(h->block_bytes) && pages_unchanged{Pre, Post}(&h->area); */
+      h->block_bytes == \old(h->block_bytes) && pages_unchanged{Pre, Post}(&h->area) &&
+      h->peak_used == \old(h->peak_used) && h->peak_allocations == \old(h->peak_allocations); */
 static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_t size, int *rc)
 {
     *rc = VH_OK;
@@ -735,6 +744,7 @@ static void *realloc_in_place_unsafe(vh_heap *h, const struct vh_loc *loc, size_
         return NULL;
     size_t usable = VH_PAGE_SIZE << nk;
     h->block_bytes = h->block_bytes - loc->usable + usable;
+    heap_note_peaks(h);
     VH_POISON(loc->at, usable > loc->usable ? usable : loc->usable);
     VH_UNPOISON(loc->at, size);
     return loc->at;

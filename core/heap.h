@@ -45,6 +45,7 @@ struct vh_heap {
     struct vh_slabs slabs;
     size_t block_bytes; /* H2: usable bytes of live buddy blocks */
     size_t allocations, deallocations, failed_allocations, errors;
+    size_t peak_used, peak_allocations; /* H5: high-water marks of used and live blocks */
 };
 
 /*@ // What the proofs take as given of a heap handle (proofs/README.md): the header
@@ -65,7 +66,9 @@ struct vh_heap {
       slabs_unchanged{L1, L2}(\at(&h->slabs, L1), \at(&h->buddy, L1), \at(&h->area, L1)) &&
       \at(h->block_bytes, L1) == \at(h->block_bytes, L2) &&
       \at(h->allocations, L1) == \at(h->allocations, L2) &&
-      \at(h->deallocations, L1) == \at(h->deallocations, L2);
+      \at(h->deallocations, L1) == \at(h->deallocations, L2) &&
+      \at(h->peak_used, L1) == \at(h->peak_used, L2) &&
+      \at(h->peak_allocations, L1) == \at(h->peak_allocations, L2);
     // It composes (proved by WP, like every lemma: `make prove`).
     lemma heap_kept_trans{L1, L2, L3}: \forall vh_heap *h;
       heap_kept{L1, L2}(h) && heap_kept{L2, L3}(h) ==> heap_kept{L1, L3}(h);
@@ -78,7 +81,7 @@ struct vh_heap {
  * block, vh_realloc copies into the new one). */
 #define VH_HEAP_WORDS(h) \
     (h)->buddy, (h)->slabs, (h)->block_bytes, (h)->allocations, (h)->deallocations, \
-    (h)->failed_allocations, (h)->errors
+    (h)->failed_allocations, (h)->errors, (h)->peak_used, (h)->peak_allocations
 #define VH_HEAP_META(h) \
     VH_HEAP_WORDS(h), (h)->area.pages[0 .. (h)->area.npages - 1]
 #define VH_HEAP_STATE(h) \
@@ -89,7 +92,8 @@ struct vh_heap {
  * layer, which no caller can observe but as free bytes). */
 #define VH_LIVE_UNCHANGED(h)                                                                       \
     ((h)->allocations == \old((h)->allocations) && (h)->deallocations == \old((h)->deallocations) &&  \
-     (h)->block_bytes == \old((h)->block_bytes) && (h)->slabs.used_bytes == \old((h)->slabs.used_bytes))
+     (h)->block_bytes == \old((h)->block_bytes) && (h)->slabs.used_bytes == \old((h)->slabs.used_bytes) && \
+     (h)->peak_used == \old((h)->peak_used) && (h)->peak_allocations == \old((h)->peak_allocations))
 
 #define VH_HEAP_UNCHANGED_BUT_ERRORS(h)                                                            \
     (heap_kept{Pre, Post}(h) && (h)->failed_allocations == \old((h)->failed_allocations))
@@ -315,6 +319,9 @@ VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
     heap_unlock(h);
 }
 
+/* For contracts: used bytes and live blocks as C computes them. */
+#define VH_USED(h) ((size_t)((h)->block_bytes + (h)->slabs.used_bytes))
+#define VH_LIVE(h) ((size_t)((h)->allocations - (h)->deallocations))
 /* Bytes in live blocks: H2 and S5. */
 /*@ requires \valid_read(h);
     assigns \nothing;
@@ -322,6 +329,33 @@ VH_INLINE void heap_leave(vh_heap *h, int rc, const void *ptr)
 static inline size_t heap_used_bytes(const vh_heap *h)
 {
     return h->block_bytes + h->slabs.used_bytes;
+}
+
+/* Live blocks: H3. */
+/*@ requires \valid_read(h);
+    assigns \nothing;
+    ensures \result == (size_t)(h->allocations - h->deallocations); */
+static inline size_t heap_live_blocks(const vh_heap *h)
+{
+    return h->allocations - h->deallocations;
+}
+
+/* H5: raises the high-water marks to the present use.  Called after every
+ * change that can raise used bytes or live blocks (an allocation, a buddy
+ * block grown in place), so that the marks are exact: no other change
+ * raises either.  Two compares, on the fast path too. */
+/*@ requires \valid(h);
+    assigns h->peak_used, h->peak_allocations;
+    ensures h->peak_used == (\old(h->peak_used) < VH_USED(h) ? VH_USED(h) : \old(h->peak_used));
+    ensures h->peak_allocations ==
+      (\old(h->peak_allocations) < VH_LIVE(h) ? VH_LIVE(h) : \old(h->peak_allocations)); */
+VH_INLINE void heap_note_peaks(vh_heap *h)
+{
+    size_t used = heap_used_bytes(h), live = heap_live_blocks(h);
+    if (used > h->peak_used)
+        h->peak_used = used;
+    if (live > h->peak_allocations)
+        h->peak_allocations = live;
 }
 
 /* Free bytes as vh_get_stats reports them (stats.c). */

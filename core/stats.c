@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* stats: vh_get_stats, exact at every moment.
+/* stats: vh_get_stats, exact at every moment, and vh_reset_peaks.
  *
  * free bytes = free pages + free slots of live slabs + the whole page of
  * each cached empty slab (it goes back to the buddy layer on demand).  largest_free_block is the largest request that
@@ -54,7 +54,7 @@ void vh_get_stats(const vh_heap *h, vh_stats *out)
     if (out == NULL)
         return;
     if (heap_verify(h) != VH_OK) {
-        *out = (vh_stats){0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        *out = (vh_stats){0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         return;
     }
     (void)heap_enter(h); /* verified: VH_OK */
@@ -72,6 +72,37 @@ void vh_get_stats(const vh_heap *h, vh_stats *out)
     if (s.free_bytes != 0)
         s.fragmentation_permille =
             (unsigned)(((uint64_t)(s.free_bytes - s.largest_free_block) * 1000u) / s.free_bytes);
+    s.peak_used = h->peak_used;
+    s.peak_allocations = h->peak_allocations;
     heap_unlock(h);
     *out = s;
+}
+
+/* H5 holds after it: the marks equal the present use. */
+/*@ requires h == \null || valid_heap(h);
+    behavior no_heap:
+      assumes h == \null;
+      assigns \nothing;
+      ensures \result == VH_EINVAL;
+    behavior heap:
+      assumes h != \null;
+      assigns h->errors, h->failed_allocations, h->peak_used, h->peak_allocations;
+      ensures \result == VH_OK || \result == VH_EINVAL || \result == VH_ECORRUPT;
+      ensures \result == VH_OK ==> h->peak_used == VH_USED(h) && h->peak_allocations == VH_LIVE(h) &&
+                                   h->errors == \old(h->errors) &&
+                                   h->failed_allocations == \old(h->failed_allocations);
+      ensures \result != VH_OK ==> VH_HEAP_UNCHANGED_BUT_ERRORS(h);
+    complete behaviors;
+    disjoint behaviors; */
+int vh_reset_peaks(vh_heap *h)
+{
+    if (h == NULL)
+        return VH_EINVAL;
+    int rc = heap_begin(h);
+    if (rc != VH_OK)
+        return rc;
+    h->peak_used = heap_used_bytes(h);
+    h->peak_allocations = heap_live_blocks(h);
+    heap_leave(h, VH_OK, NULL);
+    return VH_OK;
 }

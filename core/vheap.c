@@ -12,8 +12,9 @@
  *   slab    one-page slabs of size classes, on buddy pages
  *   layout  where the header, descriptors and pages go in a region
  *   heap    the facade: vh_init, allocation and free, locking protocol
- *   stats   vh_get_stats
- *   check   vh_check
+ *   stats   vh_get_stats, vh_reset_peaks
+ *   check   vh_check, vh_walk: the O(pages) debugging walks
+ *   sizing  vh_region_size_for, vh_min_region_size
  */
 #include "bitmap.c"
 #include "page.c"
@@ -23,3 +24,4 @@
 #include "heap.c"
 #include "stats.c"
 #include "check.c"
+#include "sizing.c"

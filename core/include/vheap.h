@@ -22,9 +22,9 @@
  *     whatever its alignment.
  *
  * Complexity
- *   Every call except vh_init and vh_check does work bounded by the number of
- *   orders, size classes and words of one slab bitmap; none walks the heap.
- *   vh_init and vh_check are O(pages).
+ *   Every call except vh_init, vh_check and vh_walk does work bounded by the
+ *   number of orders, size classes and words of one slab bitmap; none walks
+ *   the heap.  vh_init, vh_check and vh_walk (debugging aids) are O(pages).
  *
  * Threads
  *   A heap is not thread safe by itself.  Give vh_init lock hooks and every
@@ -117,6 +117,12 @@ typedef struct vh_stats {
     size_t errors;                     /* misuse and corruption reports */
     size_t largest_free_block;         /* largest size vh_alloc would satisfy now */
     unsigned fragmentation_permille;   /* 1000 * (free - largest) / free; 0 if free == 0 */
+    /* High-water marks since vh_init or the last vh_reset_peaks: the largest
+     * used_bytes and the largest number of live blocks (allocations -
+     * deallocations) the heap has held.  A vh_realloc that moves its block
+     * holds both blocks for a moment, and counts them both. */
+    size_t peak_used;
+    size_t peak_allocations;
 } vh_stats;
 
 /* Sets up a heap inside [region, region + size).  Returns NULL when region is
@@ -159,6 +165,38 @@ void vh_get_stats(const vh_heap *h, vh_stats *out);
 /* Walks the whole heap: 0, or the VH_CHECK_* code of the first broken
  * invariant.  O(pages).  Never modifies the heap. */
 int vh_check(const vh_heap *h);
+
+/* Sets the high-water marks of vh_stats to the heap's present use.  0, or
+ * VH_EINVAL / VH_ECORRUPT with nothing changed but the error counter. */
+int vh_reset_peaks(vh_heap *h);
+
+/* Called by vh_walk for each live block: its address and usable size.
+ * Return 0 to go on, anything else to stop the walk. */
+typedef int (*vh_walk_fn)(void *ctx, void *block, size_t usable_size);
+
+/* A debugging aid, like vh_check: calls fn(ctx, block, usable size) for
+ * every live block, in address order, under the heap's lock.  fn must not
+ * call into this heap.  Returns 0 once every block was visited or fn
+ * stopped the walk; VH_EINVAL for a NULL fn or a handle that names no heap;
+ * VH_ECORRUPT, with fn never called, when vh_check finds the heap broken.
+ * O(pages).  Changes nothing. */
+int vh_walk(const vh_heap *h, vh_walk_fn fn, void *ctx);
+
+/* Sizing (core/sizing.c has the derivation).
+ *
+ * vh_min_region_size: the smallest size for which vh_init succeeds at every
+ * start alignment (VH_MIN_REGION_SIZE).
+ *
+ * vh_region_size_for: a region size for which, at every start alignment, no
+ * sequence of calls can fail for want of memory as long as every request is
+ * at most max_request bytes and the live requests never add up to more than
+ * max_live_bytes, each counted as at least VH_ALIGNMENT bytes (a request of
+ * 0..16 bytes takes a 16-byte slot).  A bound for every sequence, not a
+ * typical need: far above what ordinary programs use.  0 when max_request
+ * is above VH_MAX_ALLOC or the size does not fit in a size_t (or in the
+ * heap's page count). */
+size_t vh_min_region_size(void);
+size_t vh_region_size_for(size_t max_live_bytes, size_t max_request);
 
 #ifdef __cplusplus
 }
