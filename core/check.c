@@ -130,8 +130,10 @@ static int walk_slab(const vh_heap *h, uint32_t p, unsigned c, vh_walk_fn fn, vo
     for (size_t i = 0; i < n; i++) {
         if (!bitmap_test(bits, i))
             continue;
-        //@ assert in_area(h, &h->area.base[p].bytes[i * size], size);
-        int stop = walk_call(h, fn, ctx, &h->area.base[p].bytes[i * size], size);
+        char *obj = &h->area.base[p].bytes[slab_obj_offset(c, i)];
+        //@ assert object: slab_object(&h->area, c, obj);
+        //@ assert size == VH_CLASS_SIZE(c) && in_area(h, obj, size);
+        int stop = walk_call(h, fn, ctx, obj, size);
         if (stop != 0)
             return stop;
     }

@@ -75,7 +75,8 @@ size_t vh_min_region_size(void)
 
 /* Pages N of the derivation above, or 0 when N > VH_MAX_PAGES.  In 64 bits:
  * M / 2048 is capped first, so that no product below can wrap. */
-/*@ assigns \nothing;
+/*@ requires request <= VH_MAX_ALLOC;
+    assigns \nothing;
     ensures \result <= VH_MAX_PAGES; */
 static uint64_t sizing_pages(size_t live, size_t request)
 {
