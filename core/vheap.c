@@ -14,6 +14,7 @@
  *   heap    the facade: vh_init, allocation and free, locking protocol
  *   stats   vh_get_stats
  *   check   vh_check
+ *   version vh_version
  */
 #include "bitmap.c"
 #include "page.c"
@@ -23,3 +24,4 @@
 #include "heap.c"
 #include "stats.c"
 #include "check.c"
+#include "version.c"
