@@ -28,7 +28,7 @@ CORE_INC := -Icore/include -Icore
 # CORE_HDRS) and compile only CORE_TU.
 CORE_TU := core/vheap.c
 CORE_LAYERS := core/bitmap.c core/page.c core/buddy.c core/slab.c core/layout.c core/heap.c \
-	core/stats.c core/check.c core/sizing.c
+	core/stats.c core/check.c core/sizing.c core/version.c
 CORE_SRCS := $(CORE_TU) $(CORE_LAYERS)
 CORE_HDRS := $(wildcard core/*.h core/include/*.h)
 RELEASE_CFLAGS := -O2 -ffreestanding -fno-stack-protector $(STD_WARN)

@@ -15,6 +15,7 @@
  *   stats   vh_get_stats, vh_reset_peaks
  *   check   vh_check, vh_walk: the O(pages) debugging walks
  *   sizing  vh_region_size_for, vh_min_region_size
+ *   version vh_version
  */
 #include "bitmap.c"
 #include "page.c"
@@ -25,3 +26,4 @@
 #include "stats.c"
 #include "check.c"
 #include "sizing.c"
+#include "version.c"

@@ -9,19 +9,28 @@
 # -Wl,--gc-sections, and no unwind tables (a freestanding image has none;
 # they are not code).
 #
-#   bench/size/size.sh OUTDIR      writes OUTDIR/report.md and prints it
+#   bench/size/size.sh OUTDIR [AMALGAMATION_DIR]   writes OUTDIR/report.md and prints it
+#
+# With AMALGAMATION_DIR (make amalgamation's output, as mk/size.mk passes
+# it), the report also gives the size of the whole amalgamation, every
+# vh_* function, as one object compiled alone from its folder (no -I) with
+# the same flags, for the same three targets: text (code and read-only
+# tables), data and bss.
 #
 # Exits non-zero when an image fails to build or a figure is missing; the
 # 6 KiB target is reported (met / missed), not enforced, like make bench's.
 set -euo pipefail
-out=${1:?usage: size.sh OUTDIR}
+out=${1:?usage: size.sh OUTDIR [AMALGAMATION_DIR]}
+amal=${2:-}
+[ -z "$amal" ] || [ -f "$amal/vheap.c" ] || { echo "size: no $amal/vheap.c (make amalgamation)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 target=6144
-common=(-Os -ffreestanding -fno-stack-protector -ffunction-sections -fdata-sections
-        -fno-asynchronous-unwind-tables -fno-unwind-tables -std=c11 -Wall -Wextra -Werror
-        -I"$root/core/include" -I"$root/core")
+flags=(-Os -ffreestanding -fno-stack-protector -ffunction-sections -fdata-sections
+       -fno-asynchronous-unwind-tables -fno-unwind-tables -std=c11 -Wall -Wextra -Werror)
+common=("${flags[@]}" -I"$root/core/include" -I"$root/core")
 # The byte routines stay in both images (minimal.c), so they cancel out.
 keep=(memset memmove)
 keep_arm=("${keep[@]}" __aeabi_memset __aeabi_memset4 __aeabi_memset8 __aeabi_memclr
@@ -62,6 +71,21 @@ link_host x86-64-gcc gcc
 link_host x86-64-clang clang
 link_arm cortex-m4-clang
 
+# The amalgamation as one object: $1 the image name, $2 the compiler, then
+# its target flags.
+amal_object() {
+    local name=$1 cc=$2
+    shift 2
+    (cd "$amal" && "$cc" "$@" "${flags[@]}" -c vheap.c -o "$out/$name-amalgamation.o") ||
+        die "$name: the amalgamation failed to compile"
+}
+if [ -n "$amal" ]; then
+    amal=$(cd "$amal" && pwd)
+    amal_object x86-64-gcc gcc
+    amal_object x86-64-clang clang
+    amal_object cortex-m4-clang clang --target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb
+fi
+
 report=$out/report.md
 {
     echo "# vheap footprint (make size)"
@@ -85,6 +109,23 @@ for name in x86-64-gcc x86-64-clang cortex-m4-clang; do
     cc=${name##*-}; img=${name%-*}
     echo "| $img | $cc $("$cc" -dumpversion) | $full | $base | $added | $verdict |" >> "$report"
 done
+if [ -n "$amal" ]; then
+    {
+        echo
+        nfun=$(nm -g --defined-only "$out/x86-64-gcc-amalgamation.o" | awk '$3 ~ /^vh_/' | wc -l)
+        echo "The amalgamation (make amalgamation: $(sed -n 2p "$amal/vheap.c" | sed 's|^/\* \(vheap [0-9.]*\):.*|\1|'), all $nfun vh_* functions) as one"
+        echo "object compiled alone, same flags: GNU size of the .o (text: code and read-only tables)."
+        echo
+        echo "| target | compiler | text | data | bss |"
+        echo "|---|---|---|---|---|"
+    } >> "$report"
+    for name in x86-64-gcc x86-64-clang cortex-m4-clang; do
+        read -r t d b _ < <(size "$out/$name-amalgamation.o" | awk 'NR == 2')
+        [[ "$t" =~ ^[0-9]+$ && "$t" -gt 0 ]] || die "$name: no text size for the amalgamation"
+        cc=${name##*-}; img=${name%-*}
+        echo "| $img | $cc $("$cc" -dumpversion) | $t | $d | $b |" >> "$report"
+    done
+fi
 {
     echo
     echo "Largest functions and tables of the x86-64 (gcc) image, bytes:"

@@ -57,6 +57,16 @@
 extern "C" {
 #endif
 
+/* The release (CHANGELOG.md), semantic versioning.  VH_VERSION_NUMBER is
+ * MAJOR * 10000 + MINOR * 100 + PATCH (MINOR and PATCH stay below 100), so
+ * releases compare as integers; vh_version() returns the number of the
+ * library that was linked, to compare with the header compiled against. */
+#define VH_VERSION_MAJOR 0
+#define VH_VERSION_MINOR 1
+#define VH_VERSION_PATCH 0
+#define VH_VERSION_NUMBER (VH_VERSION_MAJOR * 10000 + VH_VERSION_MINOR * 100 + VH_VERSION_PATCH)
+#define VH_VERSION_STRING "0.1.0"
+
 /* The page, the buddy layer's unit (fixed: slab geometry assumes it), and
  * the alignment of every pointer handed out.  core/config.h derives its
  * shifts from these and checks them. */
@@ -161,6 +171,11 @@ size_t vh_usable_size(const vh_heap *h, const void *ptr);
 
 /* Exact counters.  O(orders * classes). */
 void vh_get_stats(const vh_heap *h, vh_stats *out);
+
+/* VH_VERSION_NUMBER of the library as it was built: a program compiled
+ * against one header and linked with another library sees the difference
+ * (vh_version() != VH_VERSION_NUMBER).  Takes nothing, touches nothing. */
+int vh_version(void);
 
 /* Walks the whole heap: 0, or the VH_CHECK_* code of the first broken
  * invariant.  O(pages).  Never modifies the heap. */

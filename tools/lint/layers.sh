@@ -19,7 +19,7 @@ fail=0
 
 # Rank of each core file's layer; config, port and spec are the base.
 declare -A rank=([config]=0 [port]=0 [spec]=0 [bitmap]=1 [page]=1 [buddy]=2 [slab]=3
-                 [layout]=3 [heap]=4 [stats]=5 [check]=5 [sizing]=5)
+                 [layout]=3 [heap]=4 [stats]=5 [check]=5 [sizing]=5 [version]=5)
 
 for c in core/*.c; do
     name=$(basename "$c" .c)
@@ -55,4 +55,4 @@ if grep -niE 'slab' core/buddy.h core/buddy.c | grep -v '^\S*:\s*[/ ]\*' ; then
 fi
 
 [ "$fail" = 0 ] || exit 1
-echo "lint-layers: each layer compiles alone; includes point down (bitmap, page < buddy < slab, layout < heap < stats, check, sizing); buddy names no slab"
+echo "lint-layers: each layer compiles alone; includes point down (bitmap, page < buddy < slab, layout < heap < stats, check, sizing, version); buddy names no slab"
