@@ -15,7 +15,10 @@
  *     raised) leaves the region byte-for-byte as it was but for the error
  *     counter (snapshot before every call);
  *   - lock hooks balance, no hook runs with a broken header (a corrupted
- *     hook pointer would crash), and vh_check never crashes.
+ *     hook pointer would crash), and vh_check never crashes;
+ *   - vh_walk (after every call) hands its function only blocks inside the
+ *     page area; vh_reset_peaks (every 16th call) answers with a code, and
+ *     an error leaves the region as it was.
  *
  * Input: the two header bytes of ops_format.h (region size from a set of
  * small sizes here, so that the snapshot stays cheap; start phase,
@@ -184,14 +187,45 @@ static void require_code(int rc, const char *call)
     REQUIRE(rc == VH_OK || (rc <= VH_EFOREIGN && rc >= VH_EINVAL), "%s returned undocumented %d", call, rc);
 }
 
+/* vh_walk's function: every block it is handed lies in the page area. */
+static int walk_in_area(void *ctx, void *block, size_t usable)
+{
+    (void)ctx;
+    const unsigned char *p = block;
+    REQUIRE(p >= C.base && p < C.base + C.span && usable > 0 && usable <= (size_t)(C.base + C.span - p),
+            "vh_walk handed out %p + %zu, outside the page area [%p, +%zu)", block, usable, (const void *)C.base,
+            C.span);
+    return 0;
+}
+
+static void require_balanced(void)
+{
+    REQUIRE(!C.nested && !C.held && C.locks == C.unlocks, "lock hooks unbalanced (%d locks, %d unlocks)",
+            C.locks, C.unlocks);
+}
+
+/* After every call: the read-only calls on whatever the heap now holds
+ * (vh_check, vh_walk: any documented answer, nothing outside touched, no
+ * lock left held) and, every 16th call, vh_reset_peaks (an error changes
+ * nothing but the error counter). */
 static void after_call(void)
 {
     vhf_run.calls++;
     require_guards();
-    REQUIRE(!C.nested && !C.held && C.locks == C.unlocks, "lock hooks unbalanced (%d locks, %d unlocks)",
-            C.locks, C.unlocks);
+    require_balanced();
     int rc = vh_check(C.h); /* any answer; it must not crash or touch outside */
     REQUIRE(rc >= 0 && rc <= VH_CHECK_STATS, "vh_check returned %d", rc);
+    rc = vh_walk(C.h, walk_in_area, NULL);
+    REQUIRE(rc == VH_OK || rc == VH_ECORRUPT || rc == VH_EINVAL, "vh_walk returned %d", rc);
+    require_balanced();
+    if (vhf_run.calls % 16u == 0) {
+        snapshot();
+        rc = vh_reset_peaks(C.h);
+        require_code(rc, "vh_reset_peaks");
+        if (rc != VH_OK)
+            require_unchanged("vh_reset_peaks");
+        require_balanced();
+    }
     require_guards();
 }
 

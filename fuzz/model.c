@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* model: the reference model's arithmetic and page picture (see model.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "heap.h" /* the heap's own view: model_geometry and model_header_bytes only */
@@ -105,7 +106,45 @@ void model_reset(vh_heap *h, unsigned char *region, size_t size, unsigned char *
     model.nlive = 0;
     model.nfreed = model.freed_pos = 0;
     model.allocs = model.deallocs = model.failed = model.errors = 0;
+    model.used = model.nblocks = model.peak_used = model.peak_blocks = 0;
+    model.counted_live = model.counted_peak = model.max_need = 0;
+    model.last_q = NULL;
     model.dirty = true;
+}
+
+static size_t counted_of(size_t need)
+{
+    return need < 16u ? 16u : need;
+}
+
+/* An allocation of need bytes fails for want of memory: the region must be
+ * smaller than vh_region_size_for says is enough for the sequence so far
+ * (every request at most max_need, at most counted_peak live, the failed
+ * one counted as live), else the helper's bound is wrong. */
+static void sizing_check_failure(size_t need)
+{
+    size_t m = model.counted_live + counted_of(need);
+    if (m < model.counted_peak)
+        m = model.counted_peak;
+    size_t enough = vh_region_size_for(m, model.max_need);
+    REQUIRE(enough == 0 || model.size < enough,
+            "a request of %zu bytes failed in a region of %zu bytes, but vh_region_size_for(%zu, %zu) = %zu "
+            "says no request can fail there",
+            need, model.size, m, model.max_need, enough);
+}
+
+static void note_peaks(void)
+{
+    if (model.used > model.peak_used)
+        model.peak_used = model.used;
+    if (model.nblocks > model.peak_blocks)
+        model.peak_blocks = model.nblocks;
+}
+
+void model_reset_peaks(void)
+{
+    model.peak_used = model.used;
+    model.peak_blocks = model.nblocks;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -322,6 +361,11 @@ static void expected_stats(vh_stats *s)
     s->total_bytes = model.size;
     for (size_t i = 0; i < model.nlive; i++)
         s->used_bytes += model.live[i].usable;
+    REQUIRE(s->used_bytes == model.used && model.nlive == model.nblocks,
+            "model inconsistent: live blocks sum to %zu bytes (%zu blocks), its count says %zu (%zu)",
+            s->used_bytes, model.nlive, model.used, model.nblocks);
+    s->peak_used = model.peak_used;
+    s->peak_allocations = model.peak_blocks;
     size_t fr = model.acc_free;
     int best_partial = -1;
     for (unsigned c = 0; c < MODEL_NCLASSES; c++)
@@ -365,6 +409,45 @@ static void expected_stats(vh_stats *s)
 #define STAT_EQ(f)                                                                                 \
     REQUIRE(got.f == want.f, "stat " #f " is %zu, model says %zu", (size_t)got.f, (size_t)want.f)
 
+/* ------------------------------------------------------------------------ */
+/* The heap walk                                                            */
+
+struct walk_state {
+    const struct model_block **want; /* live blocks by address */
+    size_t n, seen;
+};
+
+static int cmp_block_addr(const void *a, const void *b)
+{
+    const struct model_block *x = *(const struct model_block *const *)a;
+    const struct model_block *y = *(const struct model_block *const *)b;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+static int walk_visit(void *ctx, void *block, size_t usable)
+{
+    struct walk_state *w = ctx;
+    REQUIRE(w->seen < w->n, "vh_walk visited %zu blocks or more, %zu are live (extra: %p)", w->seen + 1, w->n,
+            block);
+    const struct model_block *b = w->want[w->seen++];
+    REQUIRE(block == b->p && usable == b->usable,
+            "vh_walk's visit %zu is %p (%zu bytes); the live block there in address order is %p (%zu bytes)",
+            w->seen, block, usable, (void *)b->p, b->usable);
+    return 0;
+}
+
+void model_check_walk(void)
+{
+    static const struct model_block *want[MODEL_LIVE_MAX];
+    for (size_t i = 0; i < model.nlive; i++)
+        want[i] = &model.live[i];
+    qsort(want, model.nlive, sizeof want[0], cmp_block_addr);
+    struct walk_state w = {want, model.nlive, 0};
+    int rc = vh_walk(model.h, walk_visit, &w);
+    REQUIRE(rc == VH_OK, "vh_walk returned %d on a sound heap", rc);
+    REQUIRE(w.seen == w.n, "vh_walk visited %zu blocks, %zu are live", w.seen, w.n);
+}
+
 void model_check_stats(void)
 {
     vh_stats got, want;
@@ -380,6 +463,8 @@ void model_check_stats(void)
     STAT_EQ(errors);
     STAT_EQ(largest_free_block);
     STAT_EQ(fragmentation_permille);
+    STAT_EQ(peak_used);
+    STAT_EQ(peak_allocations);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -392,6 +477,8 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
         model.failed++;
         return 0;
     }
+    if (need > model.max_need)
+        model.max_need = need;
     size_t usable = usable_of(need);
     uintptr_t u = (uintptr_t)q, b = (uintptr_t)model.base;
     bool slab = need <= 2048u;
@@ -409,12 +496,14 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
             else {
                 REQUIRE(q == NULL, "slab class %zu: %p returned, but no slab has room and no page is free",
                         cls_size(c), (void *)q);
+                sizing_check_failure(need);
                 model.failed++;
                 return 0;
             }
         }
     } else if (!buddy_can(k)) {
         REQUIRE(q == NULL, "order %u: %p returned, but no free block of order >= %u", k, (void *)q, k);
+        sizing_check_failure(need);
         model.failed++;
         return 0;
     }
@@ -476,12 +565,22 @@ size_t model_alloc(unsigned char *q, size_t need, size_t align)
     size_t us = vh_usable_size(model.h, q);
     REQUIRE(us >= need, "vh_usable_size = %zu < request %zu", us, need);
     REQUIRE(us == usable, "vh_usable_size = %zu, documented usable size %zu (request %zu)", us, usable, need);
+    model.used += usable;
+    model.nblocks++;
+    note_peaks();
+    model.last_q = q;
+    model.last_counted = counted_of(need);
+    model.counted_live += model.last_counted;
+    if (model.counted_live > model.counted_peak)
+        model.counted_peak = model.counted_live;
     return usable;
 }
 
 void model_add_live(unsigned char *q, size_t req, size_t usable, unsigned tag)
 {
-    model.live[model.nlive++] = (struct model_block){q, req, usable, tag};
+    REQUIRE(q == model.last_q, "model: block %p made live without model_alloc", (void *)q);
+    model.live[model.nlive++] = (struct model_block){q, req, usable, tag, model.last_counted};
+    model.last_q = NULL;
 }
 
 void model_free(size_t idx)
@@ -506,6 +605,9 @@ void model_free(size_t idx)
         set_free(p, 1u << d->order);
     }
     model.dirty = true;
+    model.used -= b.usable;
+    model.nblocks--;
+    model.counted_live -= b.counted;
     model.live[idx] = model.live[--model.nlive];
     model.deallocs++;
     model.freed[model.freed_pos] = b.p;
@@ -547,6 +649,12 @@ bool model_realloc_in_place(size_t idx, size_t size)
 void model_resize_in_place(size_t idx, size_t size)
 {
     struct model_block *b = &model.live[idx];
+    if (size > model.max_need)
+        model.max_need = size;
+    model.counted_live = model.counted_live - b->counted + counted_of(size);
+    b->counted = counted_of(size);
+    if (model.counted_live > model.counted_peak)
+        model.counted_peak = model.counted_live;
     uint32_t p = (uint32_t)page_of(b->p);
     if (model.pg[p].kind == PK_SLAB)
         return;
@@ -560,5 +668,7 @@ void model_resize_in_place(size_t idx, size_t size)
     }
     model.pg[p].order = (uint8_t)nk;
     model.dirty = true;
+    model.used = model.used - b->usable + (PAGE << nk);
     b->usable = PAGE << nk;
+    note_peaks();
 }

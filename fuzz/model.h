@@ -47,6 +47,7 @@ struct model_block {
     unsigned char *p;
     size_t req, usable;
     unsigned tag;
+    size_t counted; /* the request as vh_region_size_for counts it: max(need, 16) */
 };
 
 struct model {
@@ -62,6 +63,17 @@ struct model {
     unsigned char *freed[MODEL_FREED_RING]; /* last pointers freed, ring */
     unsigned nfreed, freed_pos;
     size_t allocs, deallocs, failed, errors; /* what the stats must count */
+    /* Used bytes and live blocks, kept call by call, and their high-water
+     * marks since the start or the last vh_reset_peaks (vh_stats.peak_*):
+     * raised wherever use rises (an allocation, a block grown in place; a
+     * moving realloc's new block while the old one is live). */
+    size_t used, nblocks, peak_used, peak_blocks;
+    /* The sizing oracle (model_alloc): live requests as vh_region_size_for
+     * counts them, their largest sum so far, the largest request so far,
+     * and the request model_alloc last accepted (model_add_live's). */
+    size_t counted_live, counted_peak, max_need;
+    unsigned char *last_q;
+    size_t last_counted;
     /* fw[v]: bit p set <=> page p is free (v = 0), or free or a cached
      * empty slab (v = 1); kept page by page (account() in model.c); dirty:
      * pg[] changed since fw was last compared with a rebuild. */
@@ -122,6 +134,12 @@ bool model_realloc_in_place(size_t idx, size_t size);
 /* Records live block idx resized in place to size bytes (after
  * model_realloc_in_place said so); req is left to the caller. */
 void model_resize_in_place(size_t idx, size_t size);
+
+/* vh_reset_peaks succeeded: the marks are the present use. */
+void model_reset_peaks(void);
+
+/* Compares vh_walk's visits with the live blocks, in address order. */
+void model_check_walk(void);
 
 /* Compares vh_get_stats with the model's prediction, field by field. */
 void model_check_stats(void);

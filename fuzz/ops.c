@@ -73,6 +73,7 @@ static void check_heap(void)
     int rc = vh_check(model.h);
     REQUIRE(rc == 0, "vh_check returned %d", rc);
 #endif
+    model_check_walk();
     contents_check_after_call();
 }
 
@@ -221,7 +222,7 @@ static void op_realloc(unsigned char *ptr, size_t size)
         return;
     }
     REQUIRE(q != ptr, "realloc moved to its own address");
-    struct model_block moved = {q, size, usable, old.tag};
+    struct model_block moved = {q, size, usable, old.tag, 0};
     contents_check_block(&moved, keep);
     contents_check_poison_live(q, size, usable);
     model.allocs++;
@@ -343,6 +344,14 @@ static void op_interior(const struct vhf_decoded_op *op)
 }
 
 /* Calls with a NULL, a zeroed and a copied heap handle change nothing. */
+/* A walk function for calls that must not walk. */
+static int walk_never(void *ctx, void *block, size_t usable)
+{
+    (void)ctx;
+    REQUIRE(0, "vh_walk called its function (%p, %zu) on a call it must refuse", block, usable);
+    return 1;
+}
+
 static void op_handle(void)
 {
     unsigned char *some = model.nlive ? model.live[0].p : model.base;
@@ -369,6 +378,20 @@ static void op_handle(void)
     REQUIRE(vh_free(fake, some) == VH_EINVAL && vh_alloc(fake, 16) == NULL && vh_check(fake) != 0,
             "a copy of the heap header was accepted as a heap");
     REQUIRE(vh_free(model.h, NULL) == VH_OK, "vh_free(h, NULL) is not 0");
+    /* The embedding calls: misuse first (no heap, no function, the two fake
+     * handles), then the real heap's marks reset. */
+    REQUIRE(vh_reset_peaks(NULL) == VH_EINVAL && vh_walk(NULL, walk_never, NULL) == VH_EINVAL,
+            "vh_reset_peaks / vh_walk accepted a NULL heap");
+    REQUIRE(vh_walk(model.h, NULL, NULL) == VH_EINVAL, "vh_walk accepted a NULL function");
+    REQUIRE(vh_reset_peaks(fake) == VH_EINVAL && vh_walk(fake, walk_never, NULL) == VH_EINVAL,
+            "vh_reset_peaks / vh_walk accepted a copy of the heap header");
+    memset(g_fake_heap, 0, sizeof g_fake_heap);
+    REQUIRE(vh_reset_peaks(fake) == VH_EINVAL && vh_walk(fake, walk_never, NULL) == VH_EINVAL,
+            "vh_reset_peaks / vh_walk accepted a zeroed handle");
+    REQUIRE(vh_min_region_size() == VH_MIN_REGION_SIZE, "vh_min_region_size is not VH_MIN_REGION_SIZE");
+    int rc = vh_reset_peaks(model.h);
+    REQUIRE(rc == VH_OK, "vh_reset_peaks returned %d", rc);
+    model_reset_peaks();
     after_call();
 }
 

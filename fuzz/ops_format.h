@@ -56,7 +56,8 @@ enum vhf_op {
                          follows), 2 vh_usable_size */
     VHF_FREE_SOME,    /* byte: free live blocks i with i % (2 + (b & 7)) == (b >> 3) % step */
     VHF_FILL,         /* byte n, SZ: 1 + n % 64 allocations of one size */
-    VHF_HANDLE,       /* no args: calls with NULL, zeroed and copied heap handles */
+    VHF_HANDLE,       /* no args: calls with NULL, zeroed and copied heap handles, then
+                         vh_reset_peaks on the heap */
     VHF_REALLOC_ZERO, /* SLOT: realloc to size 0 */
     VHF_NOPS
 };
