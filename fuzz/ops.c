@@ -389,6 +389,8 @@ static void op_handle(void)
     REQUIRE(vh_reset_peaks(fake) == VH_EINVAL && vh_walk(fake, walk_never, NULL) == VH_EINVAL,
             "vh_reset_peaks / vh_walk accepted a zeroed handle");
     REQUIRE(vh_min_region_size() == VH_MIN_REGION_SIZE, "vh_min_region_size is not VH_MIN_REGION_SIZE");
+    REQUIRE(vh_version() == VH_VERSION_NUMBER, "vh_version() is %d, the header says %d", vh_version(),
+            VH_VERSION_NUMBER);
     int rc = vh_reset_peaks(model.h);
     REQUIRE(rc == VH_OK, "vh_reset_peaks returned %d", rc);
     model_reset_peaks();
