@@ -47,15 +47,15 @@ static size_t rd_size(struct vhf_reader *r)
 static void rd_calloc(struct vhf_reader *r, size_t *n, size_t *size)
 {
     uint8_t m = rd8(r);
-    unsigned v = m >> 2, a = v % 63u + 1u;
+    unsigned v = m >> 2, a = vhf_ca_exp(v);
     switch (m & 3u) {
     case 0:
         *n = v;
         *size = rd_size(r);
         break;
-    case 1: /* 2^a * 2^(64-a) = 2^64: overflows by one */
+    case 1: /* 2^a * 2^(W-a) = 2^W: overflows by one */
         *n = (size_t)1 << a;
-        *size = (size_t)1 << (64u - a);
+        *size = (size_t)1 << (VHF_SIZE_BITS - a);
         break;
     case 2: /* 2^a * (SIZE_MAX >> a) fits, far too big */
         *n = (size_t)1 << a;
@@ -84,7 +84,7 @@ static size_t rd_align(struct vhf_reader *r)
     case 5:
         return ((size_t)1 << v) * 3u;
     case 6:
-        return (size_t)1 << (48u + v);
+        return (size_t)1 << (VHF_SIZE_BITS - 16u + v);
     case 7:
         return SIZE_MAX - v;
     default:

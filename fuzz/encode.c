@@ -85,9 +85,9 @@ struct vhf_arg al_times3(unsigned v) /* 3 << v: not a power of two */
 {
     return (struct vhf_arg){{(uint8_t)((5u << 4) | v)}, 1, (size_t)3 << v};
 }
-struct vhf_arg al_huge(unsigned v) /* 1 << (48 + v) */
+struct vhf_arg al_huge(unsigned v) /* 1 << (W - 16 + v): 48 + v on 64-bit */
 {
-    return (struct vhf_arg){{(uint8_t)((6u << 4) | v)}, 1, (size_t)1 << (48u + v)};
+    return (struct vhf_arg){{(uint8_t)((6u << 4) | v)}, 1, (size_t)1 << (VHF_SIZE_BITS - 16u + v)};
 }
 struct vhf_arg al_max_minus(unsigned v) /* SIZE_MAX - v */
 {
@@ -149,21 +149,26 @@ void calloc_size(struct vhf_seed *s, struct vhf_arg n, unsigned v)
     put_arg(s, n);
     done(s);
 }
-/* calloc(2^a, 2^(64-a)), a in 1..63: the product overflows by one (mode 1). */
+/* calloc(2^a, 2^(64-a)), a in 1..63: the product overflows by one (mode 1).
+ * With a W-bit size_t the byte means a' = vhf_ca_exp(a - 1) and 2^(W-a')
+ * (a' = a when W is 64). */
 void calloc_overflow(struct vhf_seed *s, unsigned a)
 {
     struct vhf_decoded_op *op = begin(s, VHF_CALLOC);
-    op->calloc_n = (size_t)1 << a;
-    op->calloc_size = (size_t)1 << (64u - a);
+    unsigned e = vhf_ca_exp(a - 1u);
+    op->calloc_n = (size_t)1 << e;
+    op->calloc_size = (size_t)1 << (VHF_SIZE_BITS - e);
     put(s, ((a - 1u) << 2) | 1u);
     done(s);
 }
-/* calloc(2^a, SIZE_MAX >> a), a in 1..63: fits, far too big (mode 2). */
+/* calloc(2^a, SIZE_MAX >> a), a in 1..63: fits, far too big (mode 2); a
+ * as in calloc_overflow. */
 void calloc_huge(struct vhf_seed *s, unsigned a)
 {
     struct vhf_decoded_op *op = begin(s, VHF_CALLOC);
-    op->calloc_n = (size_t)1 << a;
-    op->calloc_size = SIZE_MAX >> a;
+    unsigned e = vhf_ca_exp(a - 1u);
+    op->calloc_n = (size_t)1 << e;
+    op->calloc_size = SIZE_MAX >> e;
     put(s, ((a - 1u) << 2) | 2u);
     done(s);
 }

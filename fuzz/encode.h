@@ -57,7 +57,7 @@ struct vhf_arg al_valid(unsigned v);     /* 1 << v, v < 13: always valid (mode 8
 struct vhf_arg al_pow2(unsigned v);      /* 1 << v, v < 16 (mode 0) */
 struct vhf_arg al_zero(void);            /* 0 */
 struct vhf_arg al_times3(unsigned v);    /* 3 << v: not a power of two */
-struct vhf_arg al_huge(unsigned v);      /* 1 << (48 + v) */
+struct vhf_arg al_huge(unsigned v);      /* 1 << (48 + v) on 64-bit: (W - 16 + v) */
 struct vhf_arg al_max_minus(unsigned v); /* SIZE_MAX - v */
 
 /* Starts a seed: region index, misalignment 0..15, page phase 0..3, hooks
@@ -68,7 +68,7 @@ void head(struct vhf_seed *s, unsigned region, unsigned mis, unsigned phase, uns
 void alloc(struct vhf_seed *s, struct vhf_arg sz);
 void calloc_count(struct vhf_seed *s, unsigned v, struct vhf_arg sz); /* calloc(v, sz), v < 64 */
 void calloc_size(struct vhf_seed *s, struct vhf_arg n, unsigned v);   /* calloc(n, v), v < 64 */
-void calloc_overflow(struct vhf_seed *s, unsigned a); /* calloc(2^a, 2^(64-a)), a in 1..63 */
+void calloc_overflow(struct vhf_seed *s, unsigned a); /* calloc(2^a, 2^(64-a)), a in 1..63 (64-bit) */
 void calloc_huge(struct vhf_seed *s, unsigned a);     /* calloc(2^a, SIZE_MAX >> a), a in 1..63 */
 void realloc_to(struct vhf_seed *s, unsigned slot, struct vhf_arg sz); /* slot 255: realloc(NULL, sz) */
 void aligned(struct vhf_seed *s, struct vhf_arg al, struct vhf_arg sz);

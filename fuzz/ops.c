@@ -233,15 +233,16 @@ static void op_realloc(unsigned char *ptr, size_t size)
     after_call();
 }
 
-/* Pointers that no heap page holds (selector < VHF_NFOREIGN). */
-static unsigned char *foreign_ptr(unsigned sel)
+/* Pointers that no heap page holds (selector < VHF_NFOREIGN); stack is a
+ * local of the caller's, live while the pointer is used (the address of a
+ * local of this function would dangle once it returned: gcc 12 says so). */
+static unsigned char *foreign_ptr(unsigned sel, unsigned char *stack)
 {
-    int local = 0;
     uintptr_t b = (uintptr_t)model.base, span = (uintptr_t)model.npages * PAGE;
     unsigned char *out;
     switch (sel) {
     case 0:
-        out = (unsigned char *)&local;
+        out = stack;
         break;
     case 1:
         out = (unsigned char *)&g_foreign_static;
@@ -423,9 +424,11 @@ static void run_op(const struct vhf_decoded_op *op)
     case VHF_INTERIOR:
         op_interior(op);
         break;
-    case VHF_FOREIGN:
-        op_free_ptr(foreign_ptr(op->foreign));
+    case VHF_FOREIGN: {
+        int local = 0;
+        op_free_ptr(foreign_ptr(op->foreign, (unsigned char *)&local));
         break;
+    }
     case VHF_WILD:
         op_wild(op);
         break;

@@ -25,17 +25,23 @@
  *       7 power of two    1 << v
  *   CA (calloc) byte m: mode = m & 3, v = m >> 2
  *       0 n = v, size = SZ
- *       1 n = 2^a, size = 2^(64-a), a = v % 63 + 1   (product overflows by one)
+ *       1 n = 2^a, size = 2^(W-a), a = v % (W-1) + 1 (product overflows by one)
  *       2 n = 2^a, size = SIZE_MAX >> a               (fits, far too big)
  *       3 n = SZ, size = v
  *   AL (alignment) byte m: mode = m >> 4, v = m & 15
- *       0-3 1 << v   4 zero   5 (1 << v) * 3   6 1 << (48 + v)   7 SIZE_MAX - v
+ *       0-3 1 << v   4 zero   5 (1 << v) * 3   6 1 << (W - 16 + v)   7 SIZE_MAX - v
  *       8-15 1 << (v % 13)                                        (always valid)
+ *   W is the width of size_t (VHF_SIZE_BITS): 64 on LP64, where CA 1 is
+ *   2^a * 2^(64-a), a = v % 63 + 1, and AL 6 is 1 << (48 + v); 32 on ILP32,
+ *   where the same bytes mean the same cases (a product that overflows by
+ *   one; a power of two of 2^16 or more, above VH_MAX_ALIGN) without
+ *   shifting past the width, which was undefined there.
  *   SLOT        byte: live block index b % live (blocks kept in allocation order)
  */
 #ifndef VH_OPS_FORMAT_H
 #define VH_OPS_FORMAT_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +102,15 @@ static const size_t vhf_region_sizes[VHF_NREGIONS] = {
 static const size_t vhf_phases[4] = {0u, 16u, 2032u, 4080u};
 
 #define VHF_NFOREIGN 12u
+
+/* W: the width of size_t in bits, which the CA and AL encodings near 2^W
+ * scale with. */
+#define VHF_SIZE_BITS ((unsigned)(sizeof(size_t) * CHAR_BIT))
+/* CA modes 1 and 2: the exponent a of the mode byte's v (1..W-1). */
+static inline unsigned vhf_ca_exp(unsigned v)
+{
+    return v % (VHF_SIZE_BITS - 1u) + 1u;
+}
 
 /* ---- Encoder helpers (encode.c): inverse of the decoder for chosen values. ----
  * Each byte holds a 5-bit v: VHF_SZ_CLASS needs c < 8, VHF_SZ_ORDER

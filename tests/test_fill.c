@@ -88,8 +88,15 @@ TEST(metadata_share_at_most_1_2_percent)
                        sizes[i], meta, 100.0 * meta / sizes[i], s.overhead_bytes,
                        100.0 * s.overhead_bytes / sizes[i]);
             CHECK(meta * 1000 <= sizes[i] * 12);
-            /* Rounding costs at most the partial first and last pages. */
-            CHECK(s.overhead_bytes <= meta + 2 * 4096);
+            /* Rounding: the padding up to the page-aligned base is < 4096;
+             * with npages the most that fit, one more page and descriptor
+             * would move the base up at most one page, so the tail is
+             * < 2 * 4096, and >= 4096 only when that descriptor does not
+             * fit in the padding (padding < 48).  So the rounding is below
+             * 2 * 4096 + 48: a 1 MiB region at misalignment 4095 with a
+             * 32-bit header (200 bytes) has 41 + 8191.  (The bound was
+             * meta + 2 * 4096, met on 64-bit with no byte to spare.) */
+            CHECK(s.overhead_bytes < meta + 2 * 4096 + VH_PAGE_DESCRIPTOR_SIZE);
             th_free(&t);
         }
     }
