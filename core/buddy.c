@@ -289,7 +289,9 @@ static void buddy_free_commit(struct vh_buddy *b, const struct vh_area *a, uint3
         head_clear(a, q) /*@ ghost (n) */;
         bit *= 2u;
     }
+    //@ assert plan: head == m->head && top == m->top;
     free_push(b, a, head, top) /*@ ghost (n) */;
+    //@ assert pushed: a->pages[head].kind == VH_PG_FREE && a->pages[head].order == top && b->free_head[top] == head;
 }
 
 static int buddy_free(struct vh_buddy *b, const struct vh_area *a, uint32_t p)
