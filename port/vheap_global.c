@@ -102,7 +102,7 @@ int vh_global_stats(vh_stats *out)
     vh_heap *h = heap();
     if (h == NULL) {
         if (out != NULL)
-            *out = (vh_stats){0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            *out = (vh_stats){0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         return VH_GLOBAL_ENOTREADY;
     }
     vh_get_stats(h, out);
